@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs everything the workspace needs, idempotently, into the repository's ignored folders.
+#
+#   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
+#   scripts/setup.sh all        # the above plus every optional part below
+#   scripts/setup.sh rust|npm   # one part only
+#
+# Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+setup_rust() {
+  # rust-toolchain.toml pins the channel, the wasm target and rust-src; `rustup show` installs
+  # whatever is missing (and is a no-op when everything is there).
+  command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)" >&2; exit 1; }
+  rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+  local channel
+  channel="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)"
+  rustup target add --toolchain "$channel" wasm32-unknown-unknown >/dev/null 2>&1
+  rustup component add --toolchain "$channel" rust-src rustfmt clippy >/dev/null 2>&1
+  log "rust $channel with wasm32-unknown-unknown and rust-src ready"
+}
+
+# npm_install DIR: installs DIR/package.json's dependencies into DIR/node_modules when the
+# lockfile changed since the last install (npm ci is exact and reproducible).
+npm_install() {
+  local dir="$1" stamp="$1/node_modules/.px-installed"
+  command -v npm >/dev/null || { echo "node and npm are required" >&2; exit 1; }
+  local want
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    log "npm tools in $dir up to date"
+    return
+  fi
+  log "installing npm tools in $dir"
+  if [[ -f "$dir/package-lock.json" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  echo "$want" >"$stamp"
+}
+
+setup_npm() {
+  npm_install tools/npm
+}
+
+part="${1:-default}"
+case "$part" in
+  default) setup_rust; setup_npm ;;
+  all) setup_rust; setup_npm ;;
+  rust) setup_rust ;;
+  npm) setup_npm ;;
+  *) echo "unknown part: $part (rust|npm|all)" >&2; exit 2 ;;
+esac
