@@ -28,15 +28,15 @@ interface IPxStorageNft {
 
     function isApprovedForAll(address owner, address operator) external view returns (bool);
 
-    function name() external pure returns (string memory);
+    function name() external view returns (string memory);
 
-    function symbol() external pure returns (string memory);
+    function symbol() external view returns (string memory);
 
     /// @notice Delegated to the renderer program (`renderer()`).
     function tokenURI(uint256 tokenId) external view returns (string memory);
 
     /// @notice ERC-165, ERC-721, ERC-721 Metadata and ERC-4906.
-    function supportsInterface(bytes4 interfaceId) external pure returns (bool);
+    function supportsInterface(bytes4 interfaceId) external view returns (bool);
 
     /// @notice Number of tokens minted; token ids run from 1 to totalSupply().
     function totalSupply() external view returns (uint256);
@@ -175,6 +175,8 @@ interface IPxStorageNft {
     /// @notice The token already has a key; keys never change.
     error BtnsKeyAlreadySet(uint256 tokenId);
     error InvalidSyncWindow(uint64 window);
+    /// @notice The renderer did not answer `tokenURI`.
+    error RendererFailed(address renderer);
     error EnforcedPause();
     error ExpectedPause();
     error OwnableUnauthorizedAccount(address account);

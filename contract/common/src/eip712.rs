@@ -18,7 +18,9 @@ use stylus_sdk::{
 /// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
 pub const DOMAIN_TYPEHASH: B256 = B256::new(
     Keccak256::new()
-        .update(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+        .update(
+            b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)",
+        )
         .finalize(),
 );
 /// `keccak256("PX Storage NFT")`.
@@ -29,7 +31,8 @@ pub const VERSION_HASH: B256 = B256::new(Keccak256::new().update(b"1").finalize(
 /// The `ecrecover` precompile.
 const ECRECOVER: Address = address!("0x0000000000000000000000000000000000000001");
 /// Half the secp256k1 group order: larger `s` values are the malleable twin of a smaller one.
-const HALF_ORDER: B256 = b256!("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
+const HALF_ORDER: B256 =
+    b256!("0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0");
 
 /// `keccak256(abi.encode(words...))` for a list of 32-byte words.
 pub fn hash_words<H: Host + ?Sized>(vm: &H, words: &[B256]) -> B256 {
@@ -45,7 +48,13 @@ pub fn domain_separator<H: Host + ?Sized>(vm: &H, verifying_contract: Address) -
     let chain_id = U256::from(vm.chain_id());
     hash_words(
         vm,
-        &[DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chain_id.into(), verifying_contract.into_word()],
+        &[
+            DOMAIN_TYPEHASH,
+            NAME_HASH,
+            VERSION_HASH,
+            chain_id.into(),
+            verifying_contract.into_word(),
+        ],
     )
 }
 
@@ -91,7 +100,7 @@ pub fn split_signature(signature: &[u8]) -> Option<(u8, B256, B256)> {
 
 #[cfg(test)]
 mod tests {
-    use alloy_primitives::{keccak256, hex};
+    use alloy_primitives::{hex, keccak256};
     use stylus_sdk::testing::TestVM;
 
     use super::*;

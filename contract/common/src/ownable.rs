@@ -97,7 +97,8 @@ impl Ownable2Step {
         self.only_owner()?;
         self.pending_owner.set(new_owner);
         let previous_owner = self.owner.get();
-        self.vm().log(OwnershipTransferStarted { previousOwner: previous_owner, newOwner: new_owner });
+        self.vm()
+            .log(OwnershipTransferStarted { previousOwner: previous_owner, newOwner: new_owner });
         Ok(())
     }
 

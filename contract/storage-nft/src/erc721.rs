@@ -12,13 +12,12 @@ use alloy_sol_types::{SolCall, sol};
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
-    stylus_core::calls::errors::Error as CallError,
 };
 
 use crate::{
     Approval, ApprovalForAll, ERC721IncorrectOwner, ERC721InsufficientApproval,
     ERC721InvalidApprover, ERC721InvalidOperator, ERC721InvalidOwner, ERC721InvalidReceiver,
-    ERC721NonexistentToken, Error, PxStorageNft, Transfer, slots::Record,
+    ERC721NonexistentToken, Error, PxStorageNft, RendererFailed, Transfer, slots::Record,
 };
 
 sol! {
@@ -70,12 +69,11 @@ pub trait Erc721 {
     /// selector.
     ///
     /// # Errors
-    /// * As `transferFrom`, and [`Error::InvalidReceiver`] if a contract receiver does not
-    ///   accept, or the receiver's own revert data if it reverts with some.
+    /// * As `transferFrom`, and [`Error::InvalidReceiver`] if a contract receiver reverts or
+    ///   does not answer the `onERC721Received` selector.
     ///
     /// # Events
     /// * `Transfer`.
-    #[selector(name = "safeTransferFrom")]
     fn safe_transfer_from(
         &mut self,
         from: Address,
@@ -90,7 +88,6 @@ pub trait Erc721 {
     ///
     /// # Events
     /// * `Transfer`.
-    #[selector(name = "safeTransferFrom")]
     fn safe_transfer_from_with_data(
         &mut self,
         from: Address,
@@ -138,8 +135,7 @@ pub trait Erc721 {
     ///
     /// # Errors
     /// * [`Error::NonexistentToken`] - If the token does not exist.
-    /// * [`Error::CallFailed`] - If the renderer reverts.
-    #[selector(name = "tokenURI")]
+    /// * [`Error::RendererFailed`] - If the renderer does not answer a string.
     fn token_uri(&self, token_id: U256) -> Result<String, Error>;
 
     /// ERC-165: true for ERC-165, ERC-721, ERC-721 Metadata and ERC-4906.
@@ -166,6 +162,7 @@ impl Erc721 for PxStorageNft {
         self._transfer(from, to, token_id)
     }
 
+    #[selector(name = "safeTransferFrom")]
     fn safe_transfer_from(
         &mut self,
         from: Address,
@@ -175,6 +172,7 @@ impl Erc721 for PxStorageNft {
         self._safe_transfer(from, to, token_id, &[])
     }
 
+    #[selector(name = "safeTransferFrom")]
     fn safe_transfer_from_with_data(
         &mut self,
         from: Address,
@@ -223,6 +221,7 @@ impl Erc721 for PxStorageNft {
         String::from("PXS")
     }
 
+    #[selector(name = "tokenURI")]
     fn token_uri(&self, token_id: U256) -> Result<String, Error> {
         self._record_of(token_id)?;
         let renderer = self.renderer.get();
@@ -230,9 +229,10 @@ impl Erc721 for PxStorageNft {
             return Ok(String::new());
         }
         let call_data = crate::renderer::tokenURICall { tokenId: token_id }.abi_encode();
-        let answer = static_call(self.vm(), Call::new(), renderer, &call_data)?;
-        crate::renderer::tokenURICall::abi_decode_returns(&answer)
-            .map_err(|e| Error::CallFailed(e.into()))
+        static_call(self.vm(), Call::new(), renderer, &call_data)
+            .ok()
+            .and_then(|answer| crate::renderer::tokenURICall::abi_decode_returns(&answer).ok())
+            .ok_or(Error::RendererFailed(RendererFailed { renderer }))
     }
 
     fn supports_interface(&self, interface_id: FixedBytes<4>) -> bool {
@@ -331,20 +331,12 @@ impl PxStorageNft {
         }
         .abi_encode();
         let context = Call::new_mutating(self);
-        let rejected = || Error::InvalidReceiver(ERC721InvalidReceiver { receiver: to });
-        match call(self.vm(), context, to, &call_data) {
-            Ok(answer) => {
-                let selector = answer.get(..4).ok_or_else(rejected)?;
-                if selector != IERC721Receiver::onERC721ReceivedCall::SELECTOR {
-                    return Err(rejected());
-                }
-                Ok(())
-            }
-            Err(CallError::Revert(reason)) if !reason.is_empty() => {
-                Err(Error::CallFailed(CallError::Revert(reason)))
-            }
-            Err(_) => Err(rejected()),
+        let accepted = call(self.vm(), context, to, &call_data)
+            .is_ok_and(|answer| answer.get(..4) == Some(&IERC721Receiver::onERC721ReceivedCall::SELECTOR[..]));
+        if !accepted {
+            return Err(Error::InvalidReceiver(ERC721InvalidReceiver { receiver: to }));
         }
+        Ok(())
     }
 
     pub(crate) fn _add_balance(&mut self, owner: Address, amount: u64) {

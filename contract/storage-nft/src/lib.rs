@@ -39,6 +39,11 @@ use stylus_sdk::{
 };
 
 pub use sol::*;
+#[cfg(feature = "export-abi")]
+use crate::{
+    admin::AdministrationStylusAbiStruct, erc721::Erc721StylusAbiStruct,
+    keys::BtnsKeysStylusAbiStruct, usage::StorageUsageStylusAbiStruct,
+};
 
 /// Events and errors, generated from the program's published interface so that the two cannot
 /// differ.
@@ -50,7 +55,7 @@ mod sol {
         BtnsKeyAlreadyRegistered, BtnsKeyAlreadySet, BtnsKeyInvalidLength, BtnsKeyRegistered,
         ERC721IncorrectOwner, ERC721InsufficientApproval, ERC721InvalidApprover,
         ERC721InvalidOperator, ERC721InvalidOwner, ERC721InvalidReceiver, ERC721NonexistentToken,
-        EnforcedPause, ExpectedPause, InvalidSyncWindow, MetadataUpdate, Paused, QuotaSet,
+        EnforcedPause, ExpectedPause, InvalidSyncWindow, MetadataUpdate, Paused, QuotaSet, RendererFailed,
         RoleSet, SyncWindowSet, Transfer, Unpaused, UsageApplied,
     };
 }
@@ -98,9 +103,8 @@ pub enum Error {
     OwnableUnauthorizedAccount(OwnableUnauthorizedAccount),
     /// The owner cannot be the zero address.
     OwnableInvalidOwner(OwnableInvalidOwner),
-    /// A call to another contract (a receiver, the renderer) reverted with its own error data,
-    /// passed on unchanged.
-    CallFailed(stylus_sdk::stylus_core::calls::errors::Error),
+    /// The renderer failed to render `tokenURI`.
+    RendererFailed(RendererFailed),
 }
 
 impl From<OwnableError> for Error {
@@ -159,6 +163,19 @@ pub struct PxStorageNft {
     pub(crate) balances: StorageMap<Address, StorageU64>,
     /// ERC-721 operator approvals, owner -> operator -> approved.
     pub(crate) operator_approvals: StorageMap<Address, StorageMap<Address, StorageBool>>,
+}
+
+/// The interface `cargo stylus export-abi` prints (functions and errors), for the drift test.
+#[cfg(feature = "export-abi")]
+pub fn exported_abi() -> alloc::string::String {
+    use stylus_sdk::abi::GenerateAbi;
+    px_contract_common::export::interfaces(&[
+        <PxStorageNft as GenerateAbi>::fmt_abi,
+        <Erc721StylusAbiStruct as GenerateAbi>::fmt_abi,
+        <BtnsKeysStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <StorageUsageStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <AdministrationStylusAbiStruct as GenerateAbi>::fmt_abi,
+    ])
 }
 
 /// A default sync window of 30 days.

@@ -1,0 +1,57 @@
+//! Rust bindings for the PX programs, generated with alloy's `sol!` from the Solidity
+//! interfaces beside this crate: the one ABI every native crate (oracle adapter, PX node, CLI,
+//! tests) uses.
+//!
+//! - [`IPxStorageNft`], [`IPxSync`], [`IPxStorefront`], [`IPxRenderer`]: calls, events, errors
+//!   and `#[sol(rpc)]` contract instances.
+//! - [`eip712`]: the `UsageReport` and `MintAuthorization` messages and their domain.
+//!
+//! `cargo test -p px-abi` checks the interfaces against the programs (`export-abi`) and the JSON
+//! ABIs against the interfaces; `UPDATE_ABI=1 cargo test -p px-abi` rewrites the JSON files.
+#![allow(missing_docs)] // generated items carry the interfaces' NatSpec, not Rust docs
+
+alloy::sol!(
+    #[sol(rpc, abi, all_derives)]
+    "IPxStorageNft.sol"
+);
+alloy::sol!(
+    #[sol(rpc, abi, all_derives)]
+    "IPxSync.sol"
+);
+alloy::sol!(
+    #[sol(rpc, abi, all_derives)]
+    "IPxStorefront.sol"
+);
+alloy::sol!(
+    #[sol(rpc, abi, all_derives)]
+    "IPxRenderer.sol"
+);
+
+/// The EIP-712 messages and domain (wire formats, "Usage report signature").
+pub mod eip712 {
+    use alloy::{
+        primitives::Address,
+        sol_types::{Eip712Domain, eip712_domain},
+    };
+
+    alloy::sol!(
+        #[sol(all_derives)]
+        "eip712.sol"
+    );
+
+    /// Domain name shared by every PX message.
+    pub const DOMAIN_NAME: &str = "PX Storage NFT";
+    /// Domain version shared by every PX message.
+    pub const DOMAIN_VERSION: &str = "1";
+
+    /// The domain for messages verified on behalf of `verifying_contract` on `chain_id`: the
+    /// core for `UsageReport`, the storefront for `MintAuthorization`.
+    pub fn domain(chain_id: u64, verifying_contract: Address) -> Eip712Domain {
+        eip712_domain! {
+            name: DOMAIN_NAME,
+            version: DOMAIN_VERSION,
+            chain_id: chain_id,
+            verifying_contract: verifying_contract,
+        }
+    }
+}

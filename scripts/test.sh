@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test of the workspace: the README's test command, and what CI runs (through .ci/run).
+#   1. installs what is missing (scripts/setup.sh, idempotent);
+#   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
+#      would (fails above 24,576 bytes on-chain);
+#   3. runs the workspace's tests (unit, TestVM, ABI drift, integration).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/setup.sh all
+cargo xtask wasm
+cargo test --workspace --locked
