@@ -3,7 +3,10 @@
 #
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
-#   scripts/setup.sh rust|npm   # one part only
+#   scripts/setup.sh rust|npm|chainlink   # one part only
+#
+# Parts: rust, npm, chainlink (Chainlink's LinkToken and Operator compiled from
+# @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md).
 #
 # Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
 set -euo pipefail
@@ -49,11 +52,42 @@ setup_npm() {
   npm_install tools/npm
 }
 
+# Chainlink's published sources: `npm install @chainlink/contracts` fails on a git dependency, so
+# the two packages are fetched with `npm pack` and unpacked where the compiler's import callback
+# looks (scripts/chainlink/compile.mjs). The artifacts are rebuilt when the inputs change.
+CHAINLINK_PACKAGES=("@chainlink/contracts@1.5.0:@chainlink/contracts"
+  "@openzeppelin/contracts@4.8.3:@openzeppelin/contracts-4.8.3")
+setup_chainlink() {
+  local dir=tools/chainlink entry spec dest tarball
+  mkdir -p "$dir/pkg" "$dir/node_modules"
+  for entry in "${CHAINLINK_PACKAGES[@]}"; do
+    spec="${entry%%:*}" dest="$dir/node_modules/${entry#*:}"
+    [[ -f "$dest/package.json" ]] && continue
+    log "fetching $spec"
+    tarball="$(cd "$dir/pkg" && npm pack --silent "$spec" | tail -n1)"
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+    tar -xzf "$dir/pkg/$tarball" -C "$dest.tmp" --strip-components=1
+    mv "$dest.tmp" "$dest"
+  done
+  local stamp="$dir/out/.px-compiled" want
+  want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$dir/out/LinkToken.json" && -f "$dir/out/Operator.json" ]]; then
+    log "Chainlink artifacts in $dir/out up to date"
+    return
+  fi
+  log "compiling LinkToken and Operator with solc 0.8.19"
+  node scripts/chainlink/compile.mjs "$dir/out" \
+    "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol:LinkToken" \
+    "@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol:Operator"
+  echo "$want" >"$stamp"
+}
+
 part="${1:-default}"
 case "$part" in
   default) setup_rust; setup_npm ;;
-  all) setup_rust; setup_npm ;;
+  all) setup_rust; setup_npm; setup_chainlink ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
-  *) echo "unknown part: $part (rust|npm|all)" >&2; exit 2 ;;
+  chainlink) setup_npm; setup_chainlink ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|all)" >&2; exit 2 ;;
 esac
