@@ -7,7 +7,7 @@
 
 use alloc::{string::String, vec::Vec};
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256, U64};
+use alloy_primitives::{Address, Bytes, FixedBytes, U64, U256};
 use alloy_sol_types::{SolCall, sol};
 use stylus_sdk::{
     call::{call, static_call},
@@ -331,8 +331,9 @@ impl PxStorageNft {
         }
         .abi_encode();
         let context = Call::new_mutating(self);
-        let accepted = call(self.vm(), context, to, &call_data)
-            .is_ok_and(|answer| answer.get(..4) == Some(&IERC721Receiver::onERC721ReceivedCall::SELECTOR[..]));
+        let accepted = call(self.vm(), context, to, &call_data).is_ok_and(|answer| {
+            answer.get(..4) == Some(&IERC721Receiver::onERC721ReceivedCall::SELECTOR[..])
+        });
         if !accepted {
             return Err(Error::InvalidReceiver(ERC721InvalidReceiver { receiver: to }));
         }

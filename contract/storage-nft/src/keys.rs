@@ -12,8 +12,7 @@ use stylus_sdk::prelude::*;
 
 use crate::{
     BtnsKeyAlreadyRegistered, BtnsKeyAlreadySet, BtnsKeyInvalidLength, BtnsKeyRegistered, Error,
-    MetadataUpdate, PxStorageNft, TokenSlots, admin,
-    slots::Record,
+    MetadataUpdate, PxStorageNft, TokenSlots, admin, slots::Record,
 };
 
 /// Longest key accepted, in bytes.

@@ -15,6 +15,8 @@
 //! program, which holds the syncer role and changes usage only through `applyUsage`.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
+// The SDK's export-abi code generation adds undocumented public items.
+#![cfg_attr(feature = "export-abi", allow(missing_docs))]
 
 extern crate alloc;
 
@@ -38,25 +40,28 @@ use stylus_sdk::{
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64},
 };
 
-pub use sol::*;
 #[cfg(feature = "export-abi")]
 use crate::{
     admin::AdministrationStylusAbiStruct, erc721::Erc721StylusAbiStruct,
     keys::BtnsKeysStylusAbiStruct, usage::StorageUsageStylusAbiStruct,
 };
+pub use sol::*;
 
 /// Events and errors, generated from the program's published interface so that the two cannot
 /// differ.
 #[allow(missing_docs, clippy::pedantic)]
 mod sol {
-    alloy_sol_types::sol!(#[sol(all_derives)] "../../abi/IPxStorageNft.sol");
+    alloy_sol_types::sol!(
+        #[sol(all_derives)]
+        "../../abi/IPxStorageNft.sol"
+    );
     pub use IPxStorageNft::{
         AccessControlUnauthorizedAccount, Approval, ApprovalForAll, BatchMetadataUpdate,
         BtnsKeyAlreadyRegistered, BtnsKeyAlreadySet, BtnsKeyInvalidLength, BtnsKeyRegistered,
         ERC721IncorrectOwner, ERC721InsufficientApproval, ERC721InvalidApprover,
         ERC721InvalidOperator, ERC721InvalidOwner, ERC721InvalidReceiver, ERC721NonexistentToken,
-        EnforcedPause, ExpectedPause, InvalidSyncWindow, MetadataUpdate, Paused, QuotaSet, RendererFailed,
-        RoleSet, SyncWindowSet, Transfer, Unpaused, UsageApplied,
+        EnforcedPause, ExpectedPause, InvalidSyncWindow, MetadataUpdate, Paused, QuotaSet,
+        RendererFailed, RoleSet, SyncWindowSet, Transfer, Unpaused, UsageApplied,
     };
 }
 
@@ -216,6 +221,7 @@ impl PxStorageNft {
     ///
     /// # Events
     /// * `Transfer(0, to, tokenId)`, and `BtnsKeyRegistered` when a key is given.
+    #[allow(clippy::needless_pass_by_value)] // the router hands decoded arguments over by value
     pub fn mint_to(
         &mut self,
         to: Address,
@@ -260,7 +266,8 @@ impl PxStorageNft {
         if to.is_zero() {
             return Err(Error::InvalidReceiver(ERC721InvalidReceiver { receiver: to }));
         }
-        let key_hash = if btns_key.is_empty() { None } else { Some(self._check_new_key(btns_key)?) };
+        let key_hash =
+            if btns_key.is_empty() { None } else { Some(self._check_new_key(btns_key)?) };
 
         let id = self.total_supply.get().as_limbs()[0] + 1;
         self.total_supply.set(alloy_primitives::U64::from(id));
@@ -288,7 +295,8 @@ impl PxStorageNft {
 
         self.vm().log(Transfer { from: Address::ZERO, to, tokenId: token_id });
         if key_hash.is_some() {
-            self.vm().log(BtnsKeyRegistered { tokenId: token_id, btnsKey: btns_key.to_vec().into() });
+            self.vm()
+                .log(BtnsKeyRegistered { tokenId: token_id, btnsKey: btns_key.to_vec().into() });
         }
         Ok(token_id)
     }

@@ -234,7 +234,11 @@ impl PxStorageNft {
         usage.upload_limit = upload_limit;
         token.usage.set(usage.encode());
         drop(token);
-        self.vm().log(QuotaSet { tokenId: token_id, quotaBytes: quota_bytes, uploadLimit: upload_limit });
+        self.vm().log(QuotaSet {
+            tokenId: token_id,
+            quotaBytes: quota_bytes,
+            uploadLimit: upload_limit,
+        });
         self.vm().log(MetadataUpdate { _tokenId: token_id });
         Ok(())
     }
