@@ -78,6 +78,22 @@ interface IPxStorageNft {
             bytes32 metadataDigest
         );
 
+    /// @notice Everything the syncer needs about a token in one call: its key, whether `account`
+    /// may operate it, its quota, the sync state, the sync window and whether the program is paused.
+    function syncContext(uint256 tokenId, address account)
+        external
+        view
+        returns (
+            bytes memory btnsKey,
+            bool authorized,
+            uint64 quotaBytes,
+            uint64 syncSequence,
+            bytes32 metadataDigest,
+            uint64 lastSyncedAt,
+            uint64 syncWindow,
+            bool paused
+        );
+
     /// @notice Applies a usage report the syncer accepted (syncer role). Sets lastSyncedAt to now.
     function applyUsage(
         uint256 tokenId,

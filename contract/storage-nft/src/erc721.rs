@@ -259,7 +259,7 @@ impl PxStorageNft {
 
     /// Whether `spender` may move `owner`'s token: the owner, an operator, or the approved
     /// account.
-    fn _is_authorized(&self, owner: Address, spender: Address, token_id: U256) -> bool {
+    pub(crate) fn _is_authorized(&self, owner: Address, spender: Address, token_id: U256) -> bool {
         spender == owner
             || self.is_approved_for_all(owner, spender)
             || self.tokens.getter(token_id).approved.get() == spender

@@ -7,7 +7,7 @@
 
 use alloc::vec::Vec;
 
-use alloy_primitives::{B256, U64, U256};
+use alloy_primitives::{Address, B256, Bytes, U64, U256};
 use stylus_sdk::prelude::*;
 
 use crate::{
@@ -67,6 +67,19 @@ pub trait StorageUsage {
     /// * [`Error::NonexistentToken`] - If the token does not exist.
     #[allow(clippy::type_complexity)]
     fn usage_of(&self, token_id: U256) -> Result<(u64, u32, u64, u32, u64, u64, B256), Error>;
+
+    /// Everything the syncer reads about a token, in one call: (btnsKey, authorized — whether
+    /// `account` owns or may operate the token —, quotaBytes, syncSequence, metadataDigest,
+    /// lastSyncedAt, syncWindow, paused).
+    ///
+    /// # Errors
+    /// * [`Error::NonexistentToken`] - If the token does not exist.
+    #[allow(clippy::type_complexity)]
+    fn sync_context(
+        &self,
+        token_id: U256,
+        account: Address,
+    ) -> Result<(Bytes, bool, u64, u64, B256, u64, u64, bool), Error>;
 
     /// Applies a usage report the syncer accepted and sets `lastSyncedAt` to now. Works while
     /// paused. Usage may go down (deletions) and may exceed the quota (then uploads stop).
@@ -131,6 +144,26 @@ impl StorageUsage for PxStorageNft {
             usage.last_synced_at,
             record.sync_sequence,
             token.metadata_digest.get(),
+        ))
+    }
+
+    fn sync_context(
+        &self,
+        token_id: U256,
+        account: Address,
+    ) -> Result<(Bytes, bool, u64, u64, B256, u64, u64, bool), Error> {
+        let record = self._record_of(token_id)?;
+        let token = self.tokens.getter(token_id);
+        let usage = Usage::decode(token.usage.get());
+        Ok((
+            crate::keys::load(&token, record.key_tag).into(),
+            self._is_authorized(record.owner, account, token_id),
+            usage.quota_bytes,
+            record.sync_sequence,
+            token.metadata_digest.get(),
+            usage.last_synced_at,
+            self.sync_window.get().as_limbs()[0],
+            self.paused.get(),
         ))
     }
 

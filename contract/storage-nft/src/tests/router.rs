@@ -98,6 +98,8 @@ fn every_function_answers_at_its_published_selector() {
             metadataDigest: B256::repeat_byte(3),
         },
     );
+    let context = ok(vm, BOB, &abi::syncContextCall { tokenId: id, account: ALICE });
+    assert!(context.authorized && context.syncSequence == 1);
     let usage = ok(vm, BOB, &abi::usageOfCall { tokenId: id });
     assert_eq!((usage.quotaBytes, usage.usedBytes, usage.syncSequence), (200, 50, 1));
     assert_eq!(usage.metadataDigest, B256::repeat_byte(3));

@@ -218,3 +218,33 @@ fn error_when_setting_the_quota_of_a_token_never_minted() {
     f.sender(MINTER);
     assert!(matches!(f.nft.set_quota(U256::from(2), 1, 1), Err(Error::NonexistentToken(_))));
 }
+
+#[test]
+fn tells_the_syncer_everything_in_one_call() {
+    let (mut f, id) = keyed();
+    f.sender(SYNCER);
+    f.nft.apply_usage(id, 4, 9, 2, digest(5)).unwrap();
+    let (key, authorized, quota, sequence, metadata, synced, window, paused) =
+        f.nft.sync_context(id, ALICE).unwrap();
+    assert_eq!(key.to_vec(), ed25519_key(1));
+    assert!(authorized, "the owner may operate its token");
+    assert_eq!((quota, sequence, metadata, synced), (GIB, 4, digest(5), T0));
+    assert_eq!((window, paused), (DEFAULT_SYNC_WINDOW, false));
+}
+
+#[test]
+fn tells_the_syncer_who_may_operate_a_token() {
+    let (mut f, id) = keyed();
+    assert!(!f.nft.sync_context(id, STRANGER).unwrap().1);
+    f.sender(ALICE);
+    crate::erc721::Erc721::approve(&mut f.nft, STRANGER, id).unwrap();
+    assert!(f.nft.sync_context(id, STRANGER).unwrap().1, "approved for the token");
+    crate::erc721::Erc721::set_approval_for_all(&mut f.nft, MINTER, true).unwrap();
+    assert!(f.nft.sync_context(id, MINTER).unwrap().1, "operator of the owner");
+}
+
+#[test]
+fn error_when_asking_the_sync_context_of_a_token_never_minted() {
+    let (f, _) = keyed();
+    assert!(matches!(f.nft.sync_context(U256::from(5), ALICE), Err(Error::NonexistentToken(_))));
+}
