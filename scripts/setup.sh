@@ -3,10 +3,12 @@
 #
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
-#   scripts/setup.sh rust|npm|chainlink   # one part only
+#   scripts/setup.sh rust|npm|chainlink|ipfs   # one part only
 #
 # Parts: rust, npm, chainlink (Chainlink's LinkToken and Operator compiled from
-# @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md).
+# @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
+# (js-ipfs 0.66.1 in tools/ipfs, the loopback IPFS node scripts/ipfs-node.sh runs for the oracle
+# adapter's tests and benchmark).
 #
 # Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
 set -euo pipefail
@@ -82,12 +84,33 @@ setup_chainlink() {
   echo "$want" >"$stamp"
 }
 
+# js-ipfs: a real IPFS node (Kubo-style /api/v0 RPC) for the oracle adapter's integration tests
+# and benchmark, since no BTFS or Kubo binary can be installed here. package.json pins
+# ipfs@0.66.1 with the override "@multiformats/mafmt": "11.1.1" (without it the daemon fails on
+# a newer mafmt); tools/ipfs/polyfill.cjs supplies Promise.withResolvers on Node 20 and is loaded
+# by scripts/ipfs-node.sh, which runs the node.
+# `npm ci` refuses this lockfile (an optional dependency deep in js-ipfs's tree, electron-eval ->
+# headless, points at a git tarball that is never installed), so this part uses `npm install`,
+# which installs the locked versions and leaves package-lock.json unchanged.
+setup_ipfs() {
+  local dir=tools/ipfs stamp=tools/ipfs/node_modules/.px-installed want
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$dir/node_modules/.bin/jsipfs" ]]; then
+    log "js-ipfs in $dir up to date"
+    return
+  fi
+  log "installing js-ipfs 0.66.1 in $dir (about 3 minutes)"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
 part="${1:-default}"
 case "$part" in
   default) setup_rust; setup_npm ;;
-  all) setup_rust; setup_npm; setup_chainlink ;;
+  all) setup_rust; setup_npm; setup_chainlink; setup_ipfs ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
   chainlink) setup_npm; setup_chainlink ;;
-  *) echo "unknown part: $part (rust|npm|chainlink|all)" >&2; exit 2 ;;
+  ipfs) setup_ipfs ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|all)" >&2; exit 2 ;;
 esac
