@@ -1,0 +1,15 @@
+//! A local Arbitrum Stylus chain: EVM bytecode on revm and Stylus WASM on wasmi in one state.
+//!
+//! # Layout
+//! - [`chain`]: the chain tests and the server use: state, automined blocks, receipts, logs,
+//!   calls and gas estimates, time travel, snapshots.
+//! - [`stylus`]: the on-chain program format, activation checks, pricing, the WASM runtime and
+//!   its `vm_hooks` host functions.
+//! - [`evm`]: revm's EVM wrapped so that frames run as EVM, WASM or Rust system contracts on one
+//!   frame stack and journal.
+//! - [`system`]: `ArbWasm`, `ArbOwnerPublic`, `ArbSys` and `StylusDeployer`.
+
+pub mod chain;
+pub mod evm;
+pub mod stylus;
+pub mod system;

@@ -1,0 +1,2 @@
+//! px-devnet server.
+fn main() {}

@@ -1,0 +1,271 @@
+//! Running a Stylus frame: the wasmi engine, compiled programs (cached by code hash, as
+//! activation is per code hash), and the lifecycle of one call: activation check, start-up
+//! cost, a fresh store and instance, `user_entrypoint(len)`, and the outcome as the EVM sees
+//! it.
+
+use std::sync::{Mutex, PoisonError};
+
+use revm::{
+    interpreter::{FrameInput, Gas, InstructionResult, InterpreterResult},
+    primitives::{B256, Bytes, HashMap},
+};
+use wasmi::{CompilationMode, Config, Engine, Module, Store, TrapCode};
+
+use super::{
+    host::{self, Escape, FrameEnv, Host, StorageCache},
+    hostio,
+    pricing::{self, MIN_INIT_GAS},
+    program,
+};
+use crate::{evm::StylusEvm, system::arb_wasm};
+
+/// The WASM engine and the programs compiled so far. One per chain, shared by all executions.
+pub struct Runtime {
+    engine: Engine,
+    modules: Mutex<HashMap<B256, Module>>,
+    debug: bool,
+    max_fragments: u8,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("debug", &self.debug).finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// A runtime; `debug` allows the `console` host functions (as Arbitrum's debug chains do).
+    pub fn new(debug: bool) -> Self {
+        let mut config = Config::default();
+        config
+            .consume_fuel(true)
+            .operator_cost(pricing::operator_costs())
+            .fuel_cost(pricing::bulk_costs())
+            // Compile whole modules up front: lazy compilation would charge fuel for
+            // translation at first use, making gas depend on what ran before.
+            .compilation_mode(CompilationMode::Eager);
+        Self {
+            engine: Engine::new(&config),
+            modules: Mutex::new(HashMap::default()),
+            debug,
+            max_fragments: 0,
+        }
+    }
+
+    /// Whether debug host functions are linked.
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// What `ArbOwnerPublic.getMaxStylusContractFragments()` answers: 0, as on Arbitrum One
+    /// today (fragmented programs need ArbOS 60).
+    pub fn max_fragments(&self) -> u8 {
+        self.max_fragments
+    }
+
+    /// Compiles `wasm` and keeps it under `codehash`.
+    pub fn compile(&self, codehash: B256, wasm: &[u8]) -> Result<(), String> {
+        let module = Module::new(&self.engine, wasm).map_err(|e| e.to_string())?;
+        self.modules.lock().unwrap_or_else(PoisonError::into_inner).insert(codehash, module);
+        Ok(())
+    }
+
+    /// The compiled program for `code` (compiling it on first use, e.g. after a restart from a
+    /// state snapshot).
+    fn module(&self, codehash: B256, code: &[u8]) -> Result<Module, String> {
+        if let Some(module) =
+            self.modules.lock().unwrap_or_else(PoisonError::into_inner).get(&codehash)
+        {
+            return Ok(module.clone());
+        }
+        let wasm = program::decompress(code).map_err(|e| e.to_string())?;
+        let module = Module::new(&self.engine, &wasm).map_err(|e| e.to_string())?;
+        self.modules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(codehash, module.clone());
+        Ok(module)
+    }
+}
+
+/// How a program run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// `user_entrypoint` returned 0.
+    Success,
+    /// It returned non-zero: revert with the written result.
+    Revert,
+    /// It trapped or broke a rule: revert without data, unused gas returned.
+    Failure,
+    /// Out of gas: all gas consumed.
+    OutOfGas,
+    /// The WASM stack overflowed: all gas consumed, like a call too deep.
+    OutOfStack,
+}
+
+/// Runs the Stylus frame on top of the stack and returns its result.
+pub(crate) fn run_top_frame(evm: &mut StylusEvm) -> InterpreterResult {
+    let FrameInput::Call(inputs) = &evm.inner.frame_stack.get().input else {
+        unreachable!("only calls run Stylus code");
+    };
+    let inputs = inputs.clone();
+    let limit = inputs.gas_limit;
+    let (codehash, code) = (inputs.known_bytecode.0, inputs.known_bytecode.1.original_bytes());
+    let record = match arb_wasm::runnable(&mut evm.inner.ctx, codehash) {
+        Ok(record) => record,
+        Err(why) => return result(InstructionResult::Revert, why.revert_data(), limit, limit, 0),
+    };
+    let module = match evm.runtime.module(codehash, &code) {
+        Ok(module) => module,
+        Err(e) => {
+            tracing::error!(%codehash, error = %e, "activated program does not compile");
+            return result(InstructionResult::Revert, Bytes::new(), limit, limit, 0);
+        }
+    };
+    let footprint = u32::from(record.footprint);
+    let tx = &mut evm.stylus;
+    let open = tx.open_pages + footprint;
+    let start_gas = MIN_INIT_GAS + pricing::memory_gas(tx.ever_pages, open);
+    if start_gas > limit {
+        return result(InstructionResult::OutOfGas, Bytes::new(), limit, 0, 0);
+    }
+    tx.open_pages = open;
+    tx.ever_pages = tx.ever_pages.max(open);
+    *tx.active.entry(inputs.target_address).or_default() += 1;
+    let env = FrameEnv {
+        address: inputs.target_address,
+        caller: inputs.caller,
+        value: inputs.call_value(),
+        is_static: inputs.is_static,
+        args: inputs.input.bytes(&evm.inner.ctx),
+    };
+    let run = execute(evm, &module, env, limit - start_gas, footprint);
+    let tx = &mut evm.stylus;
+    tx.open_pages -= run.pages;
+    if let Some(n) = tx.active.get_mut(&inputs.target_address) {
+        *n -= 1;
+    }
+    match run.status {
+        Status::Success => {
+            result(InstructionResult::Return, run.output, limit, run.gas_left, run.refund)
+        }
+        Status::Revert => result(InstructionResult::Revert, run.output, limit, run.gas_left, 0),
+        Status::Failure => result(InstructionResult::Revert, Bytes::new(), limit, run.gas_left, 0),
+        Status::OutOfGas => result(InstructionResult::OutOfGas, Bytes::new(), limit, 0, 0),
+        Status::OutOfStack => result(InstructionResult::CallTooDeep, Bytes::new(), limit, 0, 0),
+    }
+}
+
+fn result(
+    status: InstructionResult,
+    output: Bytes,
+    limit: u64,
+    left: u64,
+    refund: i64,
+) -> InterpreterResult {
+    let mut gas = Gas::new(limit);
+    let spent = gas.record_regular_cost(limit - left);
+    debug_assert!(spent);
+    if status.is_ok() {
+        gas.record_refund(refund);
+    }
+    InterpreterResult::new(status, output, gas)
+}
+
+/// What one run produced.
+struct Run {
+    status: Status,
+    output: Bytes,
+    gas_left: u64,
+    refund: i64,
+    /// Pages the frame held when it ended (to release from the transaction's open pages).
+    pages: u32,
+}
+
+fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footprint: u32) -> Run {
+    let engine = evm.runtime.engine.clone();
+    let host = Host {
+        evm,
+        env,
+        memory: None,
+        output: Vec::new(),
+        return_data: Bytes::new(),
+        cache: StorageCache::default(),
+        refund: 0,
+        limits: host::limits(),
+        pages_paid: footprint,
+    };
+    let mut store = Store::new(&engine, host);
+    store.limiter(|host| &mut host.limits);
+    store.set_fuel(pricing::gas_to_fuel(gas)).expect("fuel metering is on");
+    let outcome = call_entrypoint(&mut store, module);
+    let status = match outcome {
+        Ok(0) => finish_success(&mut store),
+        Ok(_) => Status::Revert,
+        Err(e) => classify(&e),
+    };
+    let fuel = store.get_fuel().expect("fuel metering is on");
+    let host = store.into_data();
+    Run {
+        status,
+        output: if matches!(status, Status::Success | Status::Revert) {
+            host.output.into()
+        } else {
+            Bytes::new()
+        },
+        gas_left: pricing::fuel_to_gas(fuel),
+        refund: host.refund,
+        pages: host.pages_paid,
+    }
+}
+
+fn call_entrypoint(store: &mut Store<Host<'_>>, module: &Module) -> Result<i32, wasmi::Error> {
+    let linker = hostio::linker(store.engine());
+    let instance = linker.instantiate_and_start(&mut *store, module)?;
+    let memory = instance
+        .get_memory(&*store, "memory")
+        .ok_or_else(|| Escape::failure("memory is not exported"))?;
+    store.data_mut().memory = Some(memory);
+    let entry = instance.get_typed_func::<i32, i32>(&*store, "user_entrypoint")?;
+    let len = i32::try_from(store.data().env.args.len())
+        .map_err(|_| Escape::failure("calldata too large"))?;
+    match entry.call(&mut *store, len) {
+        Err(e) => match e.downcast_ref::<Escape>() {
+            Some(Escape::Exit(status)) => Ok(i32::from(*status != 0)),
+            _ => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// After a successful return: pays for memory grown since the last host I/O and writes
+/// what the program left in its storage cache (the SDK flushes before returning; a program
+/// that does not still gets its writes, as the host flushes at exit).
+fn finish_success(store: &mut Store<Host<'_>>) -> Status {
+    match hostio::settle_and_flush(store) {
+        Ok(()) => Status::Success,
+        Err(e) => classify(&e),
+    }
+}
+
+fn classify(e: &wasmi::Error) -> Status {
+    if let Some(escape) = e.downcast_ref::<Escape>() {
+        return match escape {
+            Escape::OutOfGas => Status::OutOfGas,
+            Escape::Exit(0) => Status::Success,
+            Escape::Exit(_) => Status::Revert,
+            Escape::Failure(why) => {
+                tracing::debug!(%why, "Stylus program failed");
+                Status::Failure
+            }
+        };
+    }
+    match e.as_trap_code() {
+        Some(TrapCode::OutOfFuel) => Status::OutOfGas,
+        Some(TrapCode::StackOverflow) => Status::OutOfStack,
+        _ => {
+            tracing::debug!(error = %e, "Stylus program trapped");
+            Status::Failure
+        }
+    }
+}
