@@ -88,8 +88,10 @@ interface IPxSync {
         uint32 uploadCount,
         bytes32 metadataDigest
     );
-    /// @notice Why a fulfilment was refused: 1 untrusted signer, 2 stale sequence, 3 equal
-    /// sequence with another digest, 4 malformed signature.
+    /// @notice Why a fulfilment was refused: 1 the report's signer is not a trusted usage signer
+    /// (a wrong signature, or a report for another token or key, recovers to some other address),
+    /// 2 stale sequence (lower than the stored one, or 0), 3 the stored sequence with another
+    /// digest, 4 malformed signature (v not 27/28, or high s), 5 the core refused the usage.
     event SyncRejected(uint256 indexed tokenId, bytes32 indexed requestId, uint8 reason);
     event SyncCancelled(uint256 indexed tokenId, bytes32 indexed requestId, address payer, bool refunded);
     event OracleSet(address link, address operator, bytes32 jobId, uint256 fee);
@@ -112,6 +114,10 @@ interface IPxSync {
     error UnknownRequest(bytes32 requestId);
     error UnauthorizedOperator(address sender);
     error RequestNotExpired(bytes32 requestId, uint64 expiresAt);
+    /// @notice A LINK transfer (to the Operator, to a payer, or a withdrawal) failed.
+    error LinkTransferFailed();
+    /// @notice `onTokenTransfer` data must be `abi.encode(uint256 tokenId)`.
+    error InvalidTokenTransferData();
     error OwnableUnauthorizedAccount(address account);
     error OwnableInvalidOwner(address owner);
 }

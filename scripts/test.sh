@@ -3,11 +3,14 @@
 #   1. installs what is missing (scripts/setup.sh, idempotent);
 #   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
 #      would (fails above 24,576 bytes on-chain);
-#   3. runs the workspace's tests (unit, TestVM, ABI drift, integration).
+#   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
+#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 scripts/setup.sh all
 cargo xtask wasm
+# Chainlink's own contracts on anvil must still produce the recorded request/callback vectors.
+tests/chainlink-vectors/generate.sh --check
 cargo test --workspace --locked

@@ -28,6 +28,14 @@ alloy::sol!(
     "IPxRenderer.sol"
 );
 
+/// Chainlink's LinkToken (ERC-677) and Operator, as far as the PX parts use them.
+pub mod chainlink {
+    alloy::sol!(
+        #[sol(rpc, abi, all_derives)]
+        "chainlink.sol"
+    );
+}
+
 /// The EIP-712 messages and domain (wire formats, "Usage report signature").
 pub mod eip712 {
     use alloy::{

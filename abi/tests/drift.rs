@@ -131,6 +131,13 @@ fn storage_nft_interface_matches_the_program() {
 }
 
 #[test]
+fn sync_interface_matches_the_program() {
+    let exported = parse_export(&px_sync::exported_abi());
+    let problems = differences("PxSync", &exported, &IPxSync::abi::contract());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn export_parser_sees_every_function() {
     // A broken parser would make the drift check pass vacuously.
     let exported = parse_export(&px_storage_nft::exported_abi());

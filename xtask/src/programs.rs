@@ -21,6 +21,7 @@ impl Program {
 /// Every program, in deployment order.
 pub(crate) const PROGRAMS: &[Program] = &[
     Program { package: "px-storage-nft", name: "PxStorageNft" },
+    Program { package: "px-sync", name: "PxSync" },
     Program { package: "px-storefront", name: "PxStorefront" },
     Program { package: "px-renderer", name: "PxRenderer" },
 ];

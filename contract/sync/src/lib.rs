@@ -1,0 +1,195 @@
+//! `PxSync`, the program through which the chain learns a PX storage NFT's usage.
+//!
+//! A token's owner (or anyone it approved) asks for a sync; this program sends a Chainlink
+//! direct request (dataVersion 2, `operatorRequest` through `LINK.transferAndCall`) whose CBOR
+//! parameters name the token's BTNS key. A Chainlink node runs the PX job: the PX oracle adapter
+//! resolves the name, checks the usage document and answers with the usage report the PX node
+//! signed. The Operator calls back `fulfillSync`, which accepts the report only when its EIP-712
+//! signature recovers to a trusted usage signer and its sequence is newer (or the same document
+//! again), then applies it on the core, whose syncer role this program holds.
+//!
+//! A fulfilment from the operator recorded for the request never reverts: the Operator forgets
+//! the request before calling back and ignores a revert, so every refusal ends the request with
+//! `SyncRejected` instead.
+//!
+//! # Layout
+//! - [`requests`]: sponsored and user-paid requests, cancellation, the pending-request views.
+//! - [`fulfil`]: `fulfillSync`, the signature check and the sequence rules.
+//! - [`config`]: oracle, sponsorship, usage signers, LINK withdrawal, ownership.
+//! - [`cbor`]: the request parameters, byte for byte as Chainlink's Solidity library writes them.
+//! - [`slots`]: how pending requests and per-token state are packed into storage words.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
+// The SDK's export-abi code generation adds undocumented public items.
+#![cfg_attr(feature = "export-abi", allow(missing_docs))]
+
+extern crate alloc;
+
+pub mod cbor;
+pub mod config;
+pub mod fulfil;
+pub mod requests;
+pub mod slots;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::{vec, vec::Vec};
+
+use alloy_primitives::{Address, B256, U256};
+use px_contract_common::ownable::{
+    Ownable2Step, OwnableError, OwnableInvalidOwner, OwnableUnauthorizedAccount,
+};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageUint},
+};
+
+pub use sol::*;
+#[cfg(feature = "export-abi")]
+use crate::{
+    config::SyncConfigStylusAbiStruct, fulfil::SyncFulfilmentStylusAbiStruct,
+    requests::SyncRequestsStylusAbiStruct,
+};
+
+/// Events and errors, generated from the program's published interface.
+#[allow(missing_docs, clippy::pedantic)]
+mod sol {
+    alloy_sol_types::sol!(#[sol(all_derives)] "../../abi/IPxSync.sol");
+    pub use IPxSync::{
+        ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, IncorrectFee,
+        InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken,
+        OracleNotConfigured, OracleSet, RequestNotExpired, SponsoredMinQuotaSet,
+        SponsoredSyncUnavailable, SyncCancelled, SyncFulfilled, SyncPending, SyncRejected,
+        SyncRequested, UnauthorizedOperator, UnknownRequest, UsageSignerSet,
+    };
+}
+
+/// The calls this program makes: the core (`syncContext`, `applyUsage`) and Chainlink's
+/// LinkToken and Operator.
+#[allow(missing_docs, clippy::pedantic, clippy::too_many_arguments)]
+pub(crate) mod calls {
+    alloy_sol_types::sol!("../../abi/IPxStorageNft.sol");
+    alloy_sol_types::sol!("../../abi/chainlink.sol");
+    pub(crate) use IPxStorageNft::{applyUsageCall, syncContextCall};
+    pub(crate) use LinkTokenInterface::{transferAndCallCall, transferCall};
+    pub(crate) use OperatorInterface::{cancelOracleRequestCall, operatorRequestCall};
+}
+
+/// Every way a call to the program can fail, each encoded as the Solidity error of the same name.
+#[derive(SolidityError, Debug)]
+pub enum Error {
+    /// The token does not exist (the core said so).
+    NonexistentToken(ERC721NonexistentToken),
+    /// The requester neither owns nor may operate the token.
+    InsufficientApproval(ERC721InsufficientApproval),
+    /// `setOracle` was never called.
+    OracleNotConfigured(OracleNotConfigured),
+    /// `onTokenTransfer` from another contract than the configured LINK token.
+    OnlyLinkToken(OnlyLinkToken),
+    /// A user-paid request must pay exactly the fee.
+    IncorrectFee(IncorrectFee),
+    /// The token has no BTNS key yet, so there is nothing to resolve.
+    NoBtnsKey(NoBtnsKey),
+    /// The core is paused.
+    EnforcedPause(EnforcedPause),
+    /// The token's previous request has not expired yet.
+    SyncPending(SyncPending),
+    /// Not a paid plan, or its sponsored sync of this window was used.
+    SponsoredSyncUnavailable(SponsoredSyncUnavailable),
+    /// No pending request has this id.
+    UnknownRequest(UnknownRequest),
+    /// Only the operator recorded for the request may fulfil it.
+    UnauthorizedOperator(UnauthorizedOperator),
+    /// A request may be cancelled only after the Operator's expiry.
+    RequestNotExpired(RequestNotExpired),
+    /// A LINK transfer failed.
+    LinkTransferFailed(LinkTransferFailed),
+    /// `onTokenTransfer` data is not `abi.encode(uint256 tokenId)`.
+    InvalidTokenTransferData(InvalidTokenTransferData),
+    /// The caller is not the owner (or the pending owner, for `acceptOwnership`).
+    OwnableUnauthorizedAccount(OwnableUnauthorizedAccount),
+    /// The owner cannot be the zero address.
+    OwnableInvalidOwner(OwnableInvalidOwner),
+}
+
+impl From<OwnableError> for Error {
+    fn from(error: OwnableError) -> Self {
+        match error {
+            OwnableError::UnauthorizedAccount(e) => Self::OwnableUnauthorizedAccount(e),
+            OwnableError::InvalidOwner(e) => Self::OwnableInvalidOwner(e),
+        }
+    }
+}
+
+/// A pending request's two storage words ([`slots::Pending`]).
+#[storage]
+pub struct PendingSlots {
+    /// Token, expiry and payer.
+    pub(crate) head: StorageB256,
+    /// Operator and fee.
+    pub(crate) tail: StorageB256,
+}
+
+/// The program's state.
+#[storage]
+#[entrypoint]
+#[allow(missing_docs)] // the SDK's macro adds an undocumented entrypoint function
+pub struct PxSync {
+    /// Owner and pending owner.
+    pub(crate) ownable: Ownable2Step,
+    /// The core program (`PxStorageNft`) whose tokens this program syncs.
+    pub(crate) core: StorageAddress,
+    /// The LINK token. Packed with `nonce`: every request reads and bumps both.
+    pub(crate) link: StorageAddress,
+    /// Requests sent so far; the next request uses `nonce + 1` (Chainlink's clients start at 1).
+    pub(crate) nonce: StorageU64,
+    /// The Chainlink Operator. Packed with `fee`.
+    pub(crate) operator: StorageAddress,
+    /// LINK (in juels) paid per request.
+    pub(crate) fee: StorageUint<96, 2>,
+    /// The PX job's id on the Chainlink node.
+    pub(crate) job_id: StorageB256,
+    /// Tokens with at least this quota may use sponsored syncs; 0 = sponsorship off.
+    pub(crate) sponsored_min_quota: StorageU64,
+    /// Addresses whose EIP-712 usage reports are trusted (the PX nodes' usage signers).
+    pub(crate) usage_signers: StorageMap<Address, StorageBool>,
+    /// Pending requests by request id.
+    pub(crate) pending: StorageMap<B256, PendingSlots>,
+    /// Per-token request state ([`slots::TokenSync`]).
+    pub(crate) tokens: StorageMap<U256, StorageB256>,
+}
+
+#[public]
+#[implements(requests::SyncRequests, fulfil::SyncFulfilment, config::SyncConfig)]
+impl PxSync {
+    /// Sets the owner and the core. The oracle, the usage signers and sponsorship are configured
+    /// afterwards by the owner.
+    ///
+    /// NOTE: a Stylus constructor runs with the deployer contract as `msg.sender`, so the owner
+    /// is an argument.
+    ///
+    /// # Errors
+    /// * [`Error::OwnableInvalidOwner`] - If `owner` is the zero address.
+    ///
+    /// # Events
+    /// * `OwnershipTransferred`.
+    #[constructor]
+    pub fn constructor(&mut self, owner: Address, core: Address) -> Result<(), Error> {
+        self.ownable.init(owner)?;
+        self.core.set(core);
+        Ok(())
+    }
+}
+
+/// The interface `cargo stylus export-abi` prints (functions and errors), for the drift test.
+#[cfg(feature = "export-abi")]
+pub fn exported_abi() -> alloc::string::String {
+    use stylus_sdk::abi::GenerateAbi;
+    px_contract_common::export::interfaces(&[
+        <PxSync as GenerateAbi>::fmt_abi,
+        <SyncRequestsStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <SyncFulfilmentStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <SyncConfigStylusAbiStruct as GenerateAbi>::fmt_abi,
+    ])
+}

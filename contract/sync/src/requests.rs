@@ -1,0 +1,372 @@
+//! Sync requests: who may ask, who pays, and the Chainlink direct request itself.
+//!
+//! Two ways to pay, so that nobody can drain the program's LINK with many free tokens:
+//! - sponsored (`requestSync`): paid from this program's LINK, once per token per sync window,
+//!   for tokens on paid plans (quota at least `sponsoredMinQuota`);
+//! - user-paid (`LINK.transferAndCall(pxSync, fee, abi.encode(tokenId))`): for any token the
+//!   sender owns or may operate.
+//!
+//! Either way the token needs a BTNS key, the core must not be paused, and the token's previous
+//! request must have been answered, cancelled or expired (an expired one is replaced; it can
+//! still be cancelled to get its LINK back).
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Address, B256, Bytes, U256};
+use alloy_sol_types::SolCall;
+use stylus_sdk::{
+    call::{call, static_call},
+    prelude::*,
+};
+
+use crate::{
+    ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, Error, IncorrectFee,
+    InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken, OracleNotConfigured,
+    PxSync, RequestNotExpired, SponsoredSyncUnavailable, SyncCancelled, SyncPending,
+    SyncRequested, UnknownRequest, calls, cbor,
+    slots::{Pending, TokenSync},
+    sol::IPxSync::fulfillSyncCall,
+};
+
+/// How long the Operator holds a request before the requester may cancel it (its `EXPIRYTIME`).
+pub const EXPIRY_SECONDS: u64 = 5 * 60;
+/// The Operator's request format that carries the callback selector and CBOR data.
+const DATA_VERSION: u64 = 2;
+
+/// What the core says about a token (`syncContext`).
+pub(crate) struct TokenContext {
+    pub(crate) btns_key: Bytes,
+    pub(crate) authorized: bool,
+    pub(crate) quota_bytes: u64,
+    pub(crate) sync_sequence: u64,
+    pub(crate) metadata_digest: B256,
+    pub(crate) sync_window: u64,
+    pub(crate) paused: bool,
+}
+
+/// Requests, cancellation and the pending-request views.
+#[allow(missing_docs)] // the SDK's macro adds undocumented routing methods
+#[public]
+pub trait SyncRequests {
+    /// Requests a sync paid from this program's LINK (a sponsored sync).
+    ///
+    /// # Errors
+    /// * [`Error::NonexistentToken`] - If the token does not exist.
+    /// * [`Error::InsufficientApproval`] - If the caller neither owns nor may operate the token.
+    /// * [`Error::SponsoredSyncUnavailable`] - If the token is not on a paid plan
+    ///   (`availableAt` = 0), or had its sponsored sync in this window (`availableAt` = when the
+    ///   next one is allowed).
+    /// * [`Error::EnforcedPause`], [`Error::NoBtnsKey`], [`Error::OracleNotConfigured`],
+    ///   [`Error::SyncPending`], [`Error::LinkTransferFailed`] - As for every request.
+    ///
+    /// # Events
+    /// * `SyncRequested(tokenId, requestId, payer = this program)`, and the Operator's
+    ///   `OracleRequest`.
+    fn request_sync(&mut self, token_id: U256) -> Result<B256, Error>;
+
+    /// ERC-677 hook of `LINK.transferAndCall(pxSync, fee, abi.encode(tokenId))`: a sync paid
+    /// by the LINK sender.
+    ///
+    /// # Errors
+    /// * [`Error::OnlyLinkToken`] - If the caller is not the configured LINK token.
+    /// * [`Error::InvalidTokenTransferData`] - If `data` is not one uint256.
+    /// * [`Error::IncorrectFee`] - If `amount` is not the fee.
+    /// * [`Error::NonexistentToken`], [`Error::InsufficientApproval`] - As `requestSync`.
+    /// * [`Error::EnforcedPause`], [`Error::NoBtnsKey`], [`Error::OracleNotConfigured`],
+    ///   [`Error::SyncPending`], [`Error::LinkTransferFailed`] - As for every request.
+    ///
+    /// # Events
+    /// * `SyncRequested(tokenId, requestId, payer = sender)`.
+    fn on_token_transfer(
+        &mut self,
+        sender: Address,
+        amount: U256,
+        data: Bytes,
+    ) -> Result<(), Error>;
+
+    /// Cancels a request after the Operator's expiry: the Operator returns the LINK, which goes
+    /// back to whoever paid, and the token may request again. The pending entry is cleared even
+    /// when the Operator refuses (it already answered and the answer was rejected), so no token
+    /// stays locked.
+    ///
+    /// # Errors
+    /// * [`Error::UnknownRequest`] - If no request with this id is pending.
+    /// * [`Error::RequestNotExpired`] - Before the expiry.
+    /// * [`Error::LinkTransferFailed`] - If the refund to a user who paid fails.
+    ///
+    /// # Events
+    /// * `SyncCancelled(tokenId, requestId, payer, refunded)`.
+    fn cancel_sync(&mut self, request_id: B256) -> Result<(), Error>;
+
+    /// A pending request: (tokenId, payer, expiresAt, operator, fee); all zero when none.
+    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256);
+
+    /// The token's latest request id and its expiry (zero when it never requested).
+    fn latest_request_of(&self, token_id: U256) -> (B256, u64);
+
+    /// When this program last paid for a sync of the token (0 = never).
+    fn last_sponsored_at(&self, token_id: U256) -> u64;
+}
+
+#[public]
+impl SyncRequests for PxSync {
+    fn request_sync(&mut self, token_id: U256) -> Result<B256, Error> {
+        let sender = self.vm().msg_sender();
+        let context = self._authorized_context(token_id, sender)?;
+        let state = TokenSync::decode(self.tokens.get(token_id));
+        let min_quota = self.sponsored_min_quota.get().as_limbs()[0];
+        if min_quota == 0 || context.quota_bytes < min_quota {
+            return Err(unavailable(token_id, 0));
+        }
+        let next = state.last_sponsored_at.saturating_add(context.sync_window);
+        if state.last_sponsored_at != 0 && self.vm().block_timestamp() < next {
+            return Err(unavailable(token_id, next));
+        }
+        let payer = self.vm().contract_address();
+        self._request(token_id, payer, true, &context, state)
+    }
+
+    fn on_token_transfer(
+        &mut self,
+        sender: Address,
+        amount: U256,
+        data: Bytes,
+    ) -> Result<(), Error> {
+        let link = self.link.get();
+        let caller = self.vm().msg_sender();
+        if caller != link || link.is_zero() {
+            return Err(Error::OnlyLinkToken(OnlyLinkToken { sender: caller }));
+        }
+        if data.len() != 32 {
+            return Err(Error::InvalidTokenTransferData(InvalidTokenTransferData {}));
+        }
+        let token_id = U256::from_be_slice(&data);
+        let fee = U256::from(self.fee.get());
+        if amount != fee {
+            return Err(Error::IncorrectFee(IncorrectFee { expected: fee, received: amount }));
+        }
+        let context = self._authorized_context(token_id, sender)?;
+        let state = TokenSync::decode(self.tokens.get(token_id));
+        self._request(token_id, sender, false, &context, state)?;
+        Ok(())
+    }
+
+    fn cancel_sync(&mut self, request_id: B256) -> Result<(), Error> {
+        let pending = self._pending(request_id);
+        if pending.token_id == 0 {
+            return Err(Error::UnknownRequest(UnknownRequest { requestId: request_id }));
+        }
+        if self.vm().block_timestamp() < u64::from(pending.expires_at) {
+            return Err(Error::RequestNotExpired(RequestNotExpired {
+                requestId: request_id,
+                expiresAt: u64::from(pending.expires_at),
+            }));
+        }
+        self._delete_pending(request_id);
+        let this = self.vm().contract_address();
+        let sponsored = pending.payer == this;
+        if sponsored {
+            self._forget_sponsorship(pending.token(), request_id);
+        }
+
+        let cancel = calls::cancelOracleRequestCall {
+            requestId: request_id,
+            payment: U256::from(pending.fee),
+            callbackFunc: fulfillSyncCall::SELECTOR.into(),
+            expiration: U256::from(pending.expires_at),
+        }
+        .abi_encode();
+        let context = Call::new_mutating(self);
+        let returned = call(self.vm(), context, pending.operator, &cancel).is_ok();
+        if returned && !sponsored {
+            self._transfer_link(pending.payer, U256::from(pending.fee))?;
+        }
+        self.vm().log(SyncCancelled {
+            tokenId: pending.token(),
+            requestId: request_id,
+            payer: pending.payer,
+            refunded: returned,
+        });
+        Ok(())
+    }
+
+    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256) {
+        let p = self._pending(request_id);
+        (p.token(), p.payer, u64::from(p.expires_at), p.operator, U256::from(p.fee))
+    }
+
+    fn latest_request_of(&self, token_id: U256) -> (B256, u64) {
+        let state = TokenSync::decode(self.tokens.get(token_id));
+        if state.latest_nonce == 0 {
+            return (B256::ZERO, 0);
+        }
+        (self._request_id(state.latest_nonce), state.latest_expiry)
+    }
+
+    fn last_sponsored_at(&self, token_id: U256) -> u64 {
+        TokenSync::decode(self.tokens.get(token_id)).last_sponsored_at
+    }
+}
+
+fn unavailable(token_id: U256, available_at: u64) -> Error {
+    Error::SponsoredSyncUnavailable(SponsoredSyncUnavailable {
+        tokenId: token_id,
+        availableAt: available_at,
+    })
+}
+
+impl PxSync {
+    /// Asks the core about a token; `account` is checked as owner or operator (zero skips it).
+    pub(crate) fn _context(&self, token_id: U256, account: Address) -> Option<TokenContext> {
+        let query = calls::syncContextCall { tokenId: token_id, account }.abi_encode();
+        let answer = static_call(self.vm(), Call::new(), self.core.get(), &query).ok()?;
+        let c = calls::syncContextCall::abi_decode_returns(&answer).ok()?;
+        Some(TokenContext {
+            btns_key: c.btnsKey,
+            authorized: c.authorized,
+            quota_bytes: c.quotaBytes,
+            sync_sequence: c.syncSequence,
+            metadata_digest: c.metadataDigest,
+            sync_window: c.syncWindow,
+            paused: c.paused,
+        })
+    }
+
+    /// The core's context for a requester who must own or operate the token.
+    fn _authorized_context(&self, token_id: U256, account: Address) -> Result<TokenContext, Error> {
+        let context = self._context(token_id, account).ok_or(Error::NonexistentToken(
+            ERC721NonexistentToken { tokenId: token_id },
+        ))?;
+        if !context.authorized {
+            return Err(Error::InsufficientApproval(ERC721InsufficientApproval {
+                operator: account,
+                tokenId: token_id,
+            }));
+        }
+        Ok(context)
+    }
+
+    /// `keccak256(abi.encodePacked(address(this), nonce))`, as the Operator computes it.
+    pub(crate) fn _request_id(&self, nonce: u64) -> B256 {
+        let mut packed = [0u8; 52];
+        packed[..20].copy_from_slice(self.vm().contract_address().as_slice());
+        packed[44..].copy_from_slice(&nonce.to_be_bytes());
+        self.vm().native_keccak256(&packed)
+    }
+
+    pub(crate) fn _pending(&self, request_id: B256) -> Pending {
+        let slots = self.pending.getter(request_id);
+        Pending::decode(slots.head.get(), slots.tail.get())
+    }
+
+    pub(crate) fn _delete_pending(&mut self, request_id: B256) {
+        let mut slots = self.pending.setter(request_id);
+        slots.head.set(B256::ZERO);
+        slots.tail.set(B256::ZERO);
+    }
+
+    /// A cancelled sponsored sync did not happen: the token may have another one.
+    fn _forget_sponsorship(&mut self, token_id: U256, request_id: B256) {
+        let mut state = TokenSync::decode(self.tokens.get(token_id));
+        if state.latest_nonce != 0 && self._request_id(state.latest_nonce) == request_id {
+            state.last_sponsored_at = 0;
+            self.tokens.insert(token_id, state.encode());
+        }
+    }
+
+    /// Checks what every request needs, records it, then sends the Chainlink request (effects
+    /// before the interaction).
+    fn _request(
+        &mut self,
+        token_id: U256,
+        payer: Address,
+        sponsored: bool,
+        context: &TokenContext,
+        state: TokenSync,
+    ) -> Result<B256, Error> {
+        if context.paused {
+            return Err(Error::EnforcedPause(EnforcedPause {}));
+        }
+        if context.btns_key.is_empty() {
+            return Err(Error::NoBtnsKey(NoBtnsKey { tokenId: token_id }));
+        }
+        let operator = self.operator.get();
+        if operator.is_zero() {
+            return Err(Error::OracleNotConfigured(OracleNotConfigured {}));
+        }
+        let now = self.vm().block_timestamp();
+        if state.latest_nonce != 0 && now < state.latest_expiry {
+            let previous = self._request_id(state.latest_nonce);
+            if self._pending(previous).token_id != 0 {
+                return Err(Error::SyncPending(SyncPending {
+                    tokenId: token_id,
+                    requestId: previous,
+                    expiresAt: state.latest_expiry,
+                }));
+            }
+        }
+
+        let nonce = self.nonce.get().as_limbs()[0] + 1;
+        self.nonce.set(alloy_primitives::U64::from(nonce));
+        let request_id = self._request_id(nonce);
+        let expires_at = now + EXPIRY_SECONDS;
+        let fee: u128 = self.fee.get().to();
+        let pending = Pending {
+            token_id: token_id.as_limbs()[0],
+            #[allow(clippy::cast_possible_truncation)] // seconds fit in 32 bits until 2106
+            expires_at: expires_at as u32,
+            payer,
+            operator,
+            fee,
+        };
+        let (head, tail) = pending.encode();
+        let mut slots = self.pending.setter(request_id);
+        slots.head.set(head);
+        slots.tail.set(tail);
+        drop(slots);
+        let last_sponsored_at = if sponsored { now } else { state.last_sponsored_at };
+        let state = TokenSync { latest_nonce: nonce, latest_expiry: expires_at, last_sponsored_at };
+        self.tokens.insert(token_id, state.encode());
+
+        let cbor = cbor::sync_request(
+            &context.btns_key,
+            pending.token_id,
+            self.core.get(),
+            self.vm().chain_id(),
+        );
+        let request = calls::operatorRequestCall {
+            sender: Address::ZERO, // the Operator writes the LINK sender here
+            payment: U256::ZERO,   // and the amount here
+            specId: self.job_id.get(),
+            callbackFunctionId: fulfillSyncCall::SELECTOR.into(),
+            nonce: U256::from(nonce),
+            dataVersion: U256::from(DATA_VERSION),
+            data: cbor.into(),
+        }
+        .abi_encode();
+        let transfer =
+            calls::transferAndCallCall { to: operator, value: U256::from(fee), data: request.into() }
+                .abi_encode();
+        self._call_link(&transfer)?;
+        self.vm().log(SyncRequested { tokenId: token_id, requestId: request_id, payer });
+        Ok(request_id)
+    }
+
+    /// Sends `amount` LINK from this program to `to`.
+    pub(crate) fn _transfer_link(&mut self, to: Address, amount: U256) -> Result<(), Error> {
+        self._call_link(&calls::transferCall { to, value: amount }.abi_encode())
+    }
+
+    /// Calls the LINK token; it must answer `true`.
+    fn _call_link(&mut self, call_data: &[u8]) -> Result<(), Error> {
+        let link = self.link.get();
+        let context = Call::new_mutating(self);
+        let answer: Vec<u8> = call(self.vm(), context, link, call_data)
+            .map_err(|_| Error::LinkTransferFailed(LinkTransferFailed {}))?;
+        // Both functions return one bool word.
+        if answer.len() != 32 || answer[31] != 1 {
+            return Err(Error::LinkTransferFailed(LinkTransferFailed {}));
+        }
+        Ok(())
+    }
+}
