@@ -46,8 +46,11 @@ start() {
   local pid=$!
   echo "$pid" >"$dir/daemon.pid"
   if [[ -n "$owner" ]]; then
+    # When the owner is gone the repo is of no further use: the watchdog removes it too.
     setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-                    kill "$2" 2>/dev/null || true' watchdog "$owner" "$pid" \
+                    if ! kill -0 "$1" 2>/dev/null; then
+                      kill "$2" 2>/dev/null || true; sleep 2; rm -rf "$3"
+                    fi' watchdog "$owner" "$pid" "$dir" \
       >/dev/null 2>&1 </dev/null &
   fi
 
