@@ -82,7 +82,10 @@ function main(argv) {
   mkdirSync(outDir, { recursive: true });
   for (const { unit, name } of wanted) {
     const contracts = output.contracts?.[unit] ?? {};
-    const names = name ? [name] : Object.keys(contracts);
+    // Without a name: every deployable contract of the file (interfaces have no bytecode).
+    const names = name
+      ? [name]
+      : Object.keys(contracts).filter((n) => contracts[n].evm.bytecode.object.length > 0);
     if (names.length === 0 || (name && !contracts[name])) {
       console.error(`no contract ${name ?? ""} in ${unit}`);
       process.exit(1);

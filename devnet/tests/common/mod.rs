@@ -2,6 +2,9 @@
 //! program, calls through the px-abi bindings.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod backend;
+pub mod chainlink_flow;
+
 use std::path::PathBuf;
 
 use alloy::sol_types::{SolCall, SolValue};
@@ -135,4 +138,34 @@ impl Core {
     pub fn view<C: SolCall>(&self, call: &C) -> C::Return {
         view(&self.chain, self.nft, call)
     }
+}
+
+/// The creation bytecode of a compiled Solidity artifact (`{ "bytecode": "0x..." }`).
+pub fn creation_code(path: &std::path::Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!("{} is missing ({e}): run `scripts/setup.sh chainlink` (Chainlink) or devnet/tests/sol/build.sh", path.display())
+    });
+    let json: serde_json::Value = serde_json::from_str(&text).expect("artifact is JSON");
+    let hex = json["bytecode"].as_str().expect("artifact has bytecode");
+    alloy::hex::decode(hex).expect("bytecode is hex")
+}
+
+/// A test helper compiled from `devnet/tests/sol` (committed in `devnet/tests/fixtures`).
+pub fn fixture(name: &str) -> Vec<u8> {
+    creation_code(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(format!("{name}.json")),
+    )
+}
+
+/// Chainlink's `LinkToken` or `Operator`, compiled by `scripts/setup.sh chainlink`.
+pub fn chainlink(name: &str) -> Vec<u8> {
+    creation_code(&root().join("tools/chainlink/out").join(format!("{name}.json")))
+}
+
+/// Deploys `code` followed by ABI-encoded constructor `args`.
+pub fn deploy_evm(chain: &mut Chain, from: Address, mut code: Vec<u8>, args: &[u8]) -> Address {
+    code.extend_from_slice(args);
+    chain.deploy(from, code).expect("EVM contract deploys")
 }
