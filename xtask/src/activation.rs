@@ -7,7 +7,7 @@
 //! start function, and no post-MVP features beyond those Stylus enables (no reference types,
 //! no multi-value, no SIMD, threads, tail calls or exceptions).
 
-use std::io::Write;
+use std::io::Read;
 
 use anyhow::{Context, Result};
 use wasmparser::{
@@ -215,15 +215,14 @@ fn as_deployed(wasm: &[u8]) -> Vec<u8> {
     module.finish()
 }
 
-/// Deployable size: brotli quality 11 (window 22, as cargo-stylus' encoder) plus the 4-byte
-/// `EFF000xx` prefix.
+/// Deployable size: brotli quality 11 with the encoder cargo-stylus uses (the C library through
+/// `brotli2`), plus the 4-byte `EFF000xx` prefix.
 pub(crate) fn onchain_size(wasm: &[u8]) -> usize {
     let deployed = as_deployed(wasm);
     let mut out = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-        writer.write_all(&deployed).expect("writing to a Vec cannot fail");
-    }
+    brotli2::read::BrotliEncoder::new(deployed.as_slice(), 11)
+        .read_to_end(&mut out)
+        .expect("compressing from memory cannot fail");
     out.len() + 4
 }
 
