@@ -9,6 +9,7 @@
 //! - [`builder`]: [`UsageDocumentBuilder`], build and sign a document (the PX node).
 //! - [`report`]: EIP-712 `UsageReport` hashing, signing and recovery on `px_abi::eip712`.
 //! - [`verify`]: [`VerifiedDocument`], check fetched bytes end to end (the adapter).
+//! - [`page`]: [`FilesPage`], the `px-files/1` pages behind a head's `filesIndex`.
 //! - [`decimal`]: the strict decimal-string integers every field uses.
 //!
 //! # Example
@@ -35,6 +36,7 @@ pub mod document;
 pub mod error;
 pub mod key;
 mod multibase;
+pub mod page;
 pub mod report;
 pub mod verify;
 
@@ -45,5 +47,6 @@ pub use document::{
 };
 pub use error::Error;
 pub use key::BtnsKey;
+pub use page::{EncodedPage, FilesPage, PAGE_SCHEMA};
 pub use report::{ReportFields, ReportSignature};
 pub use verify::{Subject, VerifiedDocument};
