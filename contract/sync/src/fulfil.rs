@@ -160,7 +160,8 @@ impl SyncFulfilment for PxSync {
 impl PxSync {
     /// Verifies a report and applies it on the core; never reverts.
     fn _accept(&mut self, token_id: U256, report: &Report) -> Result<(), Rejection> {
-        let context = self._context(token_id, alloy_primitives::Address::ZERO)
+        let context = self
+            ._context(token_id, alloy_primitives::Address::ZERO)
             .ok_or(Rejection::CoreRejected)?;
         let struct_hash = eip712::hash_words(
             self.vm(),

@@ -45,17 +45,20 @@ use stylus_sdk::{
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageUint},
 };
 
-pub use sol::*;
 #[cfg(feature = "export-abi")]
 use crate::{
     config::SyncConfigStylusAbiStruct, fulfil::SyncFulfilmentStylusAbiStruct,
     requests::SyncRequestsStylusAbiStruct,
 };
+pub use sol::*;
 
 /// Events and errors, generated from the program's published interface.
 #[allow(missing_docs, clippy::pedantic)]
 mod sol {
-    alloy_sol_types::sol!(#[sol(all_derives)] "../../abi/IPxSync.sol");
+    alloy_sol_types::sol!(
+        #[sol(all_derives)]
+        "../../abi/IPxSync.sol"
+    );
     pub use IPxSync::{
         ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, IncorrectFee,
         InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken,

@@ -22,8 +22,8 @@ use stylus_sdk::{
 use crate::{
     ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, Error, IncorrectFee,
     InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken, OracleNotConfigured,
-    PxSync, RequestNotExpired, SponsoredSyncUnavailable, SyncCancelled, SyncPending,
-    SyncRequested, UnknownRequest, calls, cbor,
+    PxSync, RequestNotExpired, SponsoredSyncUnavailable, SyncCancelled, SyncPending, SyncRequested,
+    UnknownRequest, calls, cbor,
     slots::{Pending, TokenSync},
     sol::IPxSync::fulfillSyncCall,
 };
@@ -234,9 +234,9 @@ impl PxSync {
 
     /// The core's context for a requester who must own or operate the token.
     fn _authorized_context(&self, token_id: U256, account: Address) -> Result<TokenContext, Error> {
-        let context = self._context(token_id, account).ok_or(Error::NonexistentToken(
-            ERC721NonexistentToken { tokenId: token_id },
-        ))?;
+        let context = self
+            ._context(token_id, account)
+            .ok_or(Error::NonexistentToken(ERC721NonexistentToken { tokenId: token_id }))?;
         if !context.authorized {
             return Err(Error::InsufficientApproval(ERC721InsufficientApproval {
                 operator: account,
@@ -344,9 +344,12 @@ impl PxSync {
             data: cbor.into(),
         }
         .abi_encode();
-        let transfer =
-            calls::transferAndCallCall { to: operator, value: U256::from(fee), data: request.into() }
-                .abi_encode();
+        let transfer = calls::transferAndCallCall {
+            to: operator,
+            value: U256::from(fee),
+            data: request.into(),
+        }
+        .abi_encode();
         self._call_link(&transfer)?;
         self.vm().log(SyncRequested { tokenId: token_id, requestId: request_id, payer });
         Ok(request_id)

@@ -10,6 +10,7 @@ mod invariants;
 mod keys;
 mod reentrancy;
 mod router;
+mod slots;
 mod usage;
 
 use alloy_primitives::{Address, B256, Bytes, U256, address};

@@ -3,7 +3,10 @@
 
 use alloy_primitives::{B256, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use px_abi::{IPxSync::fulfillSyncCall, chainlink::{LinkTokenInterface, OperatorInterface}};
+use px_abi::{
+    IPxSync::fulfillSyncCall,
+    chainlink::{LinkTokenInterface, OperatorInterface},
+};
 
 use super::{ALICE, CoreToken, FEE, Fixture, LINK, OPERATOR, STRANGER, SYNC, T0, TOKEN, expiry};
 use crate::{
@@ -67,7 +70,12 @@ fn anyone_cancels_after_expiry_and_the_payer_gets_the_link_back() {
 #[test]
 fn clears_the_request_even_when_the_operator_refuses() {
     let (mut f, id) = paid_request();
-    f.host.mock_call(OPERATOR, operator_cancel(id), U256::ZERO, Err(b"Params do not match request ID".to_vec()));
+    f.host.mock_call(
+        OPERATOR,
+        operator_cancel(id),
+        U256::ZERO,
+        Err(b"Params do not match request ID".to_vec()),
+    );
     f.advance(EXPIRY_SECONDS);
     f.sync.cancel_sync(id).unwrap();
     assert_eq!(f.host.calls_to(LINK).len(), 0, "no LINK came back, none is sent");
@@ -113,7 +121,9 @@ fn error_when_cancelling_an_unknown_or_finished_request() {
     let (mut f, id) = paid_request();
     f.advance(EXPIRY_SECONDS);
     let err = f.sync.cancel_sync(B256::repeat_byte(3)).unwrap_err();
-    assert!(matches!(err, Error::UnknownRequest(UnknownRequest { requestId }) if requestId == B256::repeat_byte(3)));
+    assert!(
+        matches!(err, Error::UnknownRequest(UnknownRequest { requestId }) if requestId == B256::repeat_byte(3))
+    );
     f.sync.cancel_sync(id).unwrap();
     assert!(matches!(f.sync.cancel_sync(id), Err(Error::UnknownRequest(_))));
 }

@@ -5,7 +5,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256, hex};
 use alloy_sol_types::SolCall;
-use px_abi::IPxSync::{fulfillSyncCall, IPxSyncErrors};
+use px_abi::IPxSync::{IPxSyncErrors, fulfillSyncCall};
 use px_contract_testing::{CallHost, route};
 use serde_json::Value;
 
@@ -81,7 +81,8 @@ fn cbor_parameters_match_chainlinks_library() {
 fn the_request_is_byte_identical_to_chainlink_clients() {
     let v = vectors();
     let (host, mut sync) = program_in_the_consumers_place(&v);
-    let request_id = sync.request_sync(U256::from(v["inputs"]["tokenId"].as_u64().unwrap())).unwrap();
+    let request_id =
+        sync.request_sync(U256::from(v["inputs"]["tokenId"].as_u64().unwrap())).unwrap();
     let link_calls = host.calls_to(address(&v["inputs"]["link"]));
     assert_eq!(link_calls.len(), 1);
     assert_eq!(
@@ -119,7 +120,9 @@ fn the_program_takes_the_operators_callback_as_sent() {
     let logs = host.get_emitted_logs();
     let rejected: Vec<SyncRejected> = logs
         .iter()
-        .filter_map(|(t, d)| <SyncRejected as alloy_sol_types::SolEvent>::decode_raw_log(t.iter().copied(), d).ok())
+        .filter_map(|(t, d)| {
+            <SyncRejected as alloy_sol_types::SolEvent>::decode_raw_log(t.iter().copied(), d).ok()
+        })
         .collect();
     assert_eq!(rejected.len(), 1);
     // Replayed, by anyone, the same bytes revert: the request is over.

@@ -4,7 +4,10 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
 use px_abi::chainlink::LinkTokenInterface;
 
-use super::{ALICE, CORE, FEE, Fixture, GIB, JOB_ID, LINK, OPERATOR, OWNER, STRANGER, true_word, usage_signer};
+use super::{
+    ALICE, CORE, FEE, Fixture, GIB, JOB_ID, LINK, OPERATOR, OWNER, STRANGER, true_word,
+    usage_signer,
+};
 use crate::{
     Error, IncorrectFee, OracleSet, OwnableUnauthorizedAccount, PxSync, SponsoredMinQuotaSet,
     UsageSignerSet, config::SyncConfig,
@@ -30,19 +33,25 @@ fn emits_every_configuration_change() {
     f.sync.set_sponsored_min_quota(5 * GIB).unwrap();
     assert_eq!(
         f.events::<OracleSet>(),
-        vec![OracleSet { link: LINK, operator: OPERATOR, jobId: B256::repeat_byte(5), fee: U256::from(1) }]
+        vec![OracleSet {
+            link: LINK,
+            operator: OPERATOR,
+            jobId: B256::repeat_byte(5),
+            fee: U256::from(1)
+        }]
     );
     assert_eq!(f.events::<UsageSignerSet>(), vec![UsageSignerSet { signer: ALICE, trusted: true }]);
-    assert_eq!(f.events::<SponsoredMinQuotaSet>(), vec![SponsoredMinQuotaSet { minQuotaBytes: 5 * GIB }]);
+    assert_eq!(
+        f.events::<SponsoredMinQuotaSet>(),
+        vec![SponsoredMinQuotaSet { minQuotaBytes: 5 * GIB }]
+    );
 }
 
 #[test]
 fn error_when_a_stranger_configures() {
     let mut f = Fixture::new();
     f.sender(STRANGER);
-    let unauthorized = |r: Result<(), Error>| {
-        matches!(r, Err(Error::OwnableUnauthorizedAccount(OwnableUnauthorizedAccount { account })) if account == STRANGER)
-    };
+    let unauthorized = |r: Result<(), Error>| matches!(r, Err(Error::OwnableUnauthorizedAccount(OwnableUnauthorizedAccount { account })) if account == STRANGER);
     assert!(unauthorized(f.sync.set_oracle(LINK, STRANGER, B256::ZERO, U256::ZERO)));
     assert!(unauthorized(f.sync.set_usage_signer(STRANGER, true)));
     assert!(unauthorized(f.sync.set_sponsored_min_quota(1)));
@@ -78,7 +87,10 @@ fn error_when_the_withdrawal_fails() {
     let mut f = Fixture::new();
     f.sender(OWNER);
     // Unmocked: the token answers nothing, which is not `true`.
-    assert!(matches!(f.sync.withdraw_link(ALICE, U256::from(5)), Err(Error::LinkTransferFailed(_))));
+    assert!(matches!(
+        f.sync.withdraw_link(ALICE, U256::from(5)),
+        Err(Error::LinkTransferFailed(_))
+    ));
 }
 
 #[test]

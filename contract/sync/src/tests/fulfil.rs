@@ -16,7 +16,13 @@ use crate::{
 
 const NEW_DIGEST: B256 = B256::repeat_byte(0x42);
 
-fn fulfil(f: &mut Fixture, from: Address, request_id: B256, report: &Signed, digest: B256) -> Result<(), Error> {
+fn fulfil(
+    f: &mut Fixture,
+    from: Address,
+    request_id: B256,
+    report: &Signed,
+    digest: B256,
+) -> Result<(), Error> {
     f.sender(from);
     f.sync.fulfill_sync(
         request_id,
@@ -78,7 +84,10 @@ fn applies_a_newer_trusted_report() {
             metadataDigest: NEW_DIGEST
         }]
     );
-    assert_eq!(f.sync.pending_request(id), (U256::ZERO, Address::ZERO, 0, Address::ZERO, U256::ZERO));
+    assert_eq!(
+        f.sync.pending_request(id),
+        (U256::ZERO, Address::ZERO, 0, Address::ZERO, U256::ZERO)
+    );
 }
 
 #[test]
@@ -112,7 +121,9 @@ fn fulfils_while_the_core_is_paused() {
 fn error_when_a_stranger_fulfils() {
     let (mut f, id) = pending();
     let err = fulfil(&mut f, STRANGER, id, &good_report(), NEW_DIGEST).unwrap_err();
-    assert!(matches!(err, Error::UnauthorizedOperator(UnauthorizedOperator { sender }) if sender == STRANGER));
+    assert!(
+        matches!(err, Error::UnauthorizedOperator(UnauthorizedOperator { sender }) if sender == STRANGER)
+    );
     assert_eq!(f.sync.pending_request(id).0, TOKEN, "still pending for the real operator");
     fulfil(&mut f, OPERATOR, id, &good_report(), NEW_DIGEST).unwrap();
 }
@@ -133,8 +144,11 @@ fn only_the_operator_recorded_for_the_request_may_fulfil_it() {
 #[test]
 fn error_when_the_request_is_unknown_or_already_fulfilled() {
     let (mut f, id) = pending();
-    let err = fulfil(&mut f, OPERATOR, B256::repeat_byte(9), &good_report(), NEW_DIGEST).unwrap_err();
-    assert!(matches!(err, Error::UnknownRequest(UnknownRequest { requestId }) if requestId == B256::repeat_byte(9)));
+    let err =
+        fulfil(&mut f, OPERATOR, B256::repeat_byte(9), &good_report(), NEW_DIGEST).unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownRequest(UnknownRequest { requestId }) if requestId == B256::repeat_byte(9))
+    );
     fulfil(&mut f, OPERATOR, id, &good_report(), NEW_DIGEST).unwrap();
     let replay = fulfil(&mut f, OPERATOR, id, &good_report(), NEW_DIGEST).unwrap_err();
     assert!(matches!(replay, Error::UnknownRequest(_)));

@@ -2,13 +2,18 @@
 //! model of the rules kept by the test (ghost state). The core is modelled too: it answers with
 //! the state the program's own `applyUsage` calls left.
 
-
 use alloy_primitives::{B256, U256};
 use alloy_sol_types::SolValue;
 use proptest::prelude::*;
 
-use super::{ALICE, CoreToken, FEE, Fixture, LINK, OPERATOR, STRANGER, TOKEN, btns_key, other_signer, sign, true_word, usage_signer};
-use crate::{fulfil::SyncFulfilment, requests::{EXPIRY_SECONDS, SyncRequests}};
+use super::{
+    ALICE, CoreToken, FEE, Fixture, LINK, OPERATOR, STRANGER, TOKEN, btns_key, other_signer, sign,
+    true_word, usage_signer,
+};
+use crate::{
+    fulfil::SyncFulfilment,
+    requests::{EXPIRY_SECONDS, SyncRequests},
+};
 
 #[derive(Clone, Debug)]
 enum Action {
@@ -23,7 +28,11 @@ fn action() -> impl Strategy<Value = Action> {
         any::<bool>().prop_map(|paid| Action::Request { paid }),
         (0..6usize, 0..6u64, any::<bool>(), any::<bool>(), prop::bool::weighted(0.9)).prop_map(
             |(which, sequence, trusted, same_digest, by_operator)| Action::Fulfil {
-                which, sequence, trusted, same_digest, by_operator,
+                which,
+                sequence,
+                trusted,
+                same_digest,
+                by_operator,
             }
         ),
         (0..6usize).prop_map(|which| Action::Cancel { which }),
@@ -41,7 +50,11 @@ struct Model {
 }
 
 fn digest_for(sequence: u64, same: bool, stored: (u64, B256)) -> B256 {
-    if same && sequence == stored.0 { stored.1 } else { B256::repeat_byte(u8::try_from(sequence % 200).unwrap() + 10) }
+    if same && sequence == stored.0 {
+        stored.1
+    } else {
+        B256::repeat_byte(u8::try_from(sequence % 200).unwrap() + 10)
+    }
 }
 
 proptest! {

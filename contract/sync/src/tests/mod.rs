@@ -9,6 +9,7 @@ mod fulfil;
 mod invariants;
 mod requests;
 mod router;
+mod slots;
 
 use alloy::signers::{SignerSync, local::PrivateKeySigner};
 use alloy_primitives::{Address, B256, Bytes, U256, address, b256};
@@ -121,16 +122,17 @@ impl Fixture {
     /// that matter (the owner, a stranger) and for the fulfilment (the zero address).
     pub(super) fn core_knows(&self, token: U256, state: &CoreToken) {
         for account in [state.owner, STRANGER, BOB, Address::ZERO] {
-            let answer = syncContextCall::abi_encode_returns(&px_abi::IPxStorageNft::syncContextReturn {
-                btnsKey: state.key.clone(),
-                authorized: account == state.owner,
-                quotaBytes: state.quota,
-                syncSequence: state.sequence,
-                metadataDigest: state.digest,
-                lastSyncedAt: T0,
-                syncWindow: WINDOW,
-                paused: state.paused,
-            });
+            let answer =
+                syncContextCall::abi_encode_returns(&px_abi::IPxStorageNft::syncContextReturn {
+                    btnsKey: state.key.clone(),
+                    authorized: account == state.owner,
+                    quotaBytes: state.quota,
+                    syncSequence: state.sequence,
+                    metadataDigest: state.digest,
+                    lastSyncedAt: T0,
+                    syncWindow: WINDOW,
+                    paused: state.paused,
+                });
             let query = syncContextCall { tokenId: token, account }.abi_encode();
             self.host.mock_static_call(CORE, query, Ok(answer));
         }

@@ -10,8 +10,7 @@ use super::{
 };
 use crate::{
     ERC721InsufficientApproval, EnforcedPause, Error, IncorrectFee, NoBtnsKey, OnlyLinkToken,
-    SponsoredSyncUnavailable, SyncPending, SyncRequested,
-    config::SyncConfig,
+    SponsoredSyncUnavailable, SyncPending, SyncRequested, config::SyncConfig,
     requests::SyncRequests,
 };
 

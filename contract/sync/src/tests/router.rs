@@ -6,12 +6,16 @@ use alloy_sol_types::{SolCall, SolInterface, SolValue};
 use px_abi::IPxSync::{self as abi, IPxSyncErrors};
 use px_contract_testing::{call_router, route};
 
-use super::{ALICE, CoreToken, FEE, Fixture, GIB, JOB_ID, LINK, OPERATOR, OWNER, STRANGER, TOKEN, sign, usage_signer};
+use super::{
+    ALICE, CoreToken, FEE, Fixture, GIB, JOB_ID, LINK, OPERATOR, OWNER, STRANGER, TOKEN, sign,
+    usage_signer,
+};
 use crate::PxSync;
 
 fn ok<C: SolCall>(f: &Fixture, sender: Address, call: &C) -> C::Return {
     f.sender(sender);
-    call_router::<PxSync, C>(&f.host, call).unwrap_or_else(|e| panic!("{} reverted: {e:02x?}", C::SIGNATURE))
+    call_router::<PxSync, C>(&f.host, call)
+        .unwrap_or_else(|e| panic!("{} reverted: {e:02x?}", C::SIGNATURE))
 }
 
 fn revert<C: SolCall>(f: &Fixture, sender: Address, call: &C) -> IPxSyncErrors {
@@ -32,18 +36,26 @@ fn every_function_answers_at_its_published_selector() {
     assert!(ok(&f, STRANGER, &abi::lastSponsoredAtCall { tokenId: TOKEN }) > 0);
 
     let report = sign(&usage_signer(), TOKEN, &CoreToken::default().key, 2, 10, 1);
-    ok(&f, OPERATOR, &abi::fulfillSyncCall {
-        requestId: id,
-        sequence: report.sequence,
-        usedBytes: report.used,
-        uploadCount: report.count,
-        metadataDigest: B256::repeat_byte(9),
-        v: report.v,
-        r: report.r,
-        s: report.s,
-    });
+    ok(
+        &f,
+        OPERATOR,
+        &abi::fulfillSyncCall {
+            requestId: id,
+            sequence: report.sequence,
+            usedBytes: report.used,
+            uploadCount: report.count,
+            metadataDigest: B256::repeat_byte(9),
+            v: report.v,
+            r: report.r,
+            s: report.s,
+        },
+    );
 
-    ok(&f, LINK, &abi::onTokenTransferCall { sender: ALICE, amount: FEE, data: TOKEN.abi_encode().into() });
+    ok(
+        &f,
+        LINK,
+        &abi::onTokenTransferCall { sender: ALICE, amount: FEE, data: TOKEN.abi_encode().into() },
+    );
     let second = Fixture::request_id(2);
     f.host.set_block_timestamp(f.now() + crate::requests::EXPIRY_SECONDS);
     ok(&f, STRANGER, &abi::cancelSyncCall { requestId: second });
@@ -57,7 +69,8 @@ fn every_function_answers_at_its_published_selector() {
     assert!(ok(&f, STRANGER, &abi::isUsageSignerCall { signer: ALICE }));
     f.host.mock_call(
         LINK,
-        px_abi::chainlink::LinkTokenInterface::transferCall { to: OWNER, value: U256::from(1) }.abi_encode(),
+        px_abi::chainlink::LinkTokenInterface::transferCall { to: OWNER, value: U256::from(1) }
+            .abi_encode(),
         U256::ZERO,
         Ok(super::true_word()),
     );
@@ -86,7 +99,11 @@ fn reverts_with_the_published_errors() {
     let f = Fixture::new();
     let err = revert(&f, STRANGER, &abi::cancelSyncCall { requestId: B256::ZERO });
     assert_eq!(err, IPxSyncErrors::UnknownRequest(abi::UnknownRequest { requestId: B256::ZERO }));
-    let err = revert(&f, STRANGER, &abi::onTokenTransferCall { sender: ALICE, amount: FEE, data: TOKEN.abi_encode().into() });
+    let err = revert(
+        &f,
+        STRANGER,
+        &abi::onTokenTransferCall { sender: ALICE, amount: FEE, data: TOKEN.abi_encode().into() },
+    );
     assert!(matches!(err, IPxSyncErrors::OnlyLinkToken(_)));
     let err = revert(&f, STRANGER, &abi::setUsageSignerCall { signer: STRANGER, trusted: true });
     assert!(matches!(err, IPxSyncErrors::OwnableUnauthorizedAccount(_)));
