@@ -28,7 +28,8 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug)]
 pub struct IpfsNode {
     api_url: String,
-    dir: PathBuf,
+    /// The repo of a node this value started (and stops); `None` when attached.
+    dir: Option<PathBuf>,
     http: reqwest::Client,
 }
 
@@ -67,7 +68,14 @@ impl IpfsNode {
         // No idle connections: a shared node is used from many tests, each with its own tokio
         // runtime, and a pooled connection dies with the runtime that opened it.
         let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
-        Ok(Self { api_url, dir, http })
+        Ok(Self { api_url, dir: Some(dir), http })
+    }
+
+    /// A client for a node already running at `api_url` (e.g. from `scripts/ipfs-node.sh
+    /// start`); dropping it leaves the node running.
+    pub fn attach(api_url: &str) -> Result<Self, Error> {
+        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+        Ok(Self { api_url: api_url.trim_end_matches('/').to_owned(), dir: None, http })
     }
 
     /// One node for the whole test binary, started on first use; the watchdog stops it when
@@ -89,9 +97,11 @@ impl IpfsNode {
         &self.api_url
     }
 
-    /// Stops the node now (also done on drop). Idempotent.
+    /// Stops the node now (also done on drop) if this value started it. Idempotent.
     pub fn stop(&self) {
-        let _ = Command::new(script()).arg("stop").arg(&self.dir).output();
+        if let Some(dir) = &self.dir {
+            let _ = Command::new(script()).arg("stop").arg(dir).output();
+        }
     }
 
     async fn call<T: for<'de> Deserialize<'de>>(
@@ -185,6 +195,8 @@ impl IpfsNode {
 impl Drop for IpfsNode {
     fn drop(&mut self) {
         self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
