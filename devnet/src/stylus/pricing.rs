@@ -279,15 +279,25 @@ fn set_floats(c: &mut OperatorCost, cost: u8) {
     }
 }
 
-/// Per-byte costs of bulk memory: the documentation prices `memory.copy`/`memory.fill` at
+/// Bytes of `memory.copy`/`memory.fill` one fuel pays for: the documentation prices them at
 /// 100 ink (one fuel) per byte on top of their base.
+pub const BYTES_COPIED_PER_FUEL: u32 = 1;
+
+/// Per-byte costs of bulk memory ([`BYTES_COPIED_PER_FUEL`]).
 pub fn bulk_costs() -> CustomFuelCosts {
     CustomFuelCosts {
-        bytes_copied_per_fuel: 1,
+        bytes_copied_per_fuel: BYTES_COPIED_PER_FUEL,
         // Modules are compiled eagerly, before execution, so translation is never charged.
         fuel_per_bytes_translated: 0,
         fuel_per_bytes_validated: 0,
     }
+}
+
+/// Fuel wasmi takes for growing memory by `pages`: it prices `memory.grow` per byte like a
+/// copy, which Arbitrum does not (pages are priced by [`memory_gas`]), so the runtime gives it
+/// back when it charges the pages.
+pub fn grow_fuel(pages: u32) -> u64 {
+    u64::from(pages) * 65_536 / u64::from(BYTES_COPIED_PER_FUEL)
 }
 
 /// Gas for growing a transaction's open WASM memory from `ever` pages (the most it had so

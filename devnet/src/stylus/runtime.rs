@@ -197,8 +197,7 @@ fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footpr
     };
     let mut store = Store::new(&engine, host);
     store.limiter(|host| &mut host.limits);
-    store.set_fuel(pricing::gas_to_fuel(gas)).expect("fuel metering is on");
-    let outcome = call_entrypoint(&mut store, module);
+    let outcome = call_entrypoint(&mut store, module, pricing::gas_to_fuel(gas));
     let status = match outcome {
         Ok(0) => finish_success(&mut store),
         Ok(_) => Status::Revert,
@@ -219,9 +218,17 @@ fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footpr
     }
 }
 
-fn call_entrypoint(store: &mut Store<Host<'_>>, module: &Module) -> Result<i32, wasmi::Error> {
+fn call_entrypoint(
+    store: &mut Store<Host<'_>>,
+    module: &Module,
+    fuel: u64,
+) -> Result<i32, wasmi::Error> {
     let linker = hostio::linker(store.engine());
+    // Instantiation (data segments) is part of the start-up cost already charged: it runs
+    // with unmetered fuel, and the frame's budget applies from the entrypoint on.
+    store.set_fuel(u64::MAX)?;
     let instance = linker.instantiate_and_start(&mut *store, module)?;
+    store.set_fuel(fuel)?;
     let memory = instance
         .get_memory(&*store, "memory")
         .ok_or_else(|| Escape::failure("memory is not exported"))?;

@@ -162,11 +162,15 @@ pub(crate) fn settle_memory<'a>(c: &mut impl Ctx<'a>) -> Result<(), Error> {
     }
     let grown = now - host.pages_paid;
     host.pages_paid = now;
+    // Undo wasmi's per-byte charge for the growth; the pages are charged below.
+    let refund = pricing::grow_fuel(grown);
     let tx = &mut host.evm.stylus;
     let open = tx.open_pages + grown;
     let gas = pricing::memory_gas(tx.ever_pages, open);
     tx.open_pages = open;
     tx.ever_pages = tx.ever_pages.max(open);
+    let fuel = c.as_context().get_fuel()?;
+    c.as_context_mut().set_fuel(fuel.saturating_add(refund))?;
     charge_gas(c, gas)
 }
 
