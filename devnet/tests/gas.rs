@@ -1,0 +1,78 @@
+//! Gas of the core program's main transactions on px-devnet, against the storage estimate of
+//! `docs/gas.md`: a Stylus transaction costs the intrinsic 21,000 plus calldata, the program's
+//! start-up (8,832), its storage exactly as the EVM prices it, its logs, and a small compute
+//! term. These tests pin that decomposition so that a change in the pricing shows.
+
+mod common;
+
+use common::{Core, key};
+use px_abi::IPxStorageNft as Nft;
+use px_devnet::{chain::Receipt, stylus::pricing::MIN_INIT_GAS};
+use revm::primitives::{Bytes, U256};
+
+/// Intrinsic gas plus calldata (EIP-2028: 4 per zero byte, 16 per non-zero byte).
+fn intrinsic(data: &[u8]) -> u64 {
+    21_000 + data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>()
+}
+
+/// Gas of the receipt's logs, as the EVM prices LOG0..LOG4.
+fn log_gas(receipt: &Receipt) -> u64 {
+    receipt
+        .logs
+        .iter()
+        .map(|l| 375 + 375 * l.topics().len() as u64 + 8 * l.data.data.len() as u64)
+        .sum()
+}
+
+/// Checks `gas_used` = intrinsic + start-up + `storage` + logs + compute, compute being
+/// positive and small (Stylus compute is cheap: under 5,000 gas for these calls).
+fn assert_decomposes(label: &str, receipt: &Receipt, data: &[u8], storage: u64) -> u64 {
+    let gas_used = receipt.gas_used;
+    let fixed = intrinsic(data) + MIN_INIT_GAS + storage + log_gas(receipt);
+    assert!(gas_used > fixed, "{label}: {gas_used} <= {fixed}");
+    let compute = gas_used - fixed;
+    assert!(compute < 5_000, "{label}: compute {compute} (gas {gas_used}, fixed {fixed})");
+    println!("{label}: {gas_used} gas = fixed {fixed} + compute {compute}");
+    compute
+}
+
+#[test]
+fn core_transactions_cost_their_storage_plus_start_up_and_a_little_compute() {
+    let mut c = Core::new();
+    let call = Nft::mintToCall {
+        to: c.alice,
+        quotaBytes: 1 << 30,
+        uploadLimit: 50,
+        btnsKey: Bytes::from(key(1)),
+    };
+    let data = alloy::sol_types::SolCall::abi_encode(&call);
+    let mint = c.send(c.minter, &call);
+    mint.expect_success();
+    // docs/gas.md: a keyed mint to a new holder touches 115,500 gas of storage.
+    assert_decomposes("mintTo (keyed, new holder)", &mint, &data, 115_500);
+
+    c.mint(c.alice, &[]);
+    let transfer = Nft::transferFromCall { from: c.alice, to: c.bob, tokenId: U256::from(1) };
+    let data = alloy::sol_types::SolCall::abi_encode(&transfer);
+    let receipt = c.send(c.alice, &transfer);
+    receipt.expect_success();
+    // 17,100 for a holder with tokens, +17,100 for the receiver's new balance slot (cold).
+    assert_decomposes("transferFrom (new receiver)", &receipt, &data, 17_100 + 17_100);
+}
+
+#[test]
+fn error_when_storage_is_underpriced_the_decomposition_fails() {
+    // The decomposition has teeth: claiming less storage than the program writes leaves more
+    // than 5,000 gas unexplained.
+    let mut c = Core::new();
+    let call = Nft::mintToCall {
+        to: c.alice,
+        quotaBytes: 1 << 30,
+        uploadLimit: 50,
+        btnsKey: Bytes::from(key(1)),
+    };
+    let data = alloy::sol_types::SolCall::abi_encode(&call);
+    let mint = c.send(c.minter, &call);
+    let fixed = intrinsic(&data) + MIN_INIT_GAS + 56_300;
+    assert!(mint.gas_used - fixed > 5_000);
+}
