@@ -87,4 +87,18 @@ interface IPxStorefront {
     error WithdrawFailed(address to);
     error OwnableUnauthorizedAccount(address account);
     error OwnableInvalidOwner(address owner);
+    /// @notice OpenZeppelin SafeCast's error: a price above 2^128 - 1 wei, or an upload limit
+    /// above 2^32 - 1.
+    error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
+
+    // ---------------------------------------------------------------- errors of the core
+    // When a call into the core reverts, the storefront reverts with the core's data unchanged.
+    // These are the ones a buyer can meet (IPxStorageNft.sol has them all).
+
+    error EnforcedPause();
+    error BtnsKeyInvalidLength(uint256 length);
+    error BtnsKeyAlreadyRegistered(uint256 tokenId);
+    error ERC721NonexistentToken(uint256 tokenId);
+    /// @notice The storefront is not the core's minter (a deployment mistake).
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 }

@@ -138,6 +138,20 @@ fn sync_interface_matches_the_program() {
 }
 
 #[test]
+fn storefront_interface_matches_the_program() {
+    let exported = parse_export(&px_storefront::exported_abi());
+    let problems = differences("PxStorefront", &exported, &IPxStorefront::abi::contract());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn renderer_interface_matches_the_program() {
+    let exported = parse_export(&px_renderer::exported_abi());
+    let problems = differences("PxRenderer", &exported, &IPxRenderer::abi::contract());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn export_parser_sees_every_function() {
     // A broken parser would make the drift check pass vacuously.
     let exported = parse_export(&px_storage_nft::exported_abi());

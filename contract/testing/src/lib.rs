@@ -27,18 +27,16 @@ use std::{
 };
 
 use alloy_primitives::{Address, B256, Signature, U256, address};
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolEvent};
 use stylus_sdk::{
     ArbResult,
     abi::Router,
     host::VM,
     storage::StorageType,
     stylus_core::{
-        ValueDenier,
-        storage::TopLevelStorage,
         AccountAccess, BlockAccess, CalldataAccess, ChainAccess, CryptographyAccess, Host,
-        MemoryAccess, MessageAccess, MeteringAccess, RawLogAccess, StorageAccess,
-        UnsafeCallAccess, UnsafeDeploymentAccess,
+        MemoryAccess, MessageAccess, MeteringAccess, RawLogAccess, StorageAccess, UnsafeCallAccess,
+        UnsafeDeploymentAccess, ValueDenier, storage::TopLevelStorage,
     },
     testing::TestVM,
 };
@@ -126,6 +124,21 @@ impl CallHost {
         self.calls().into_iter().filter(|c| c.to == to).collect()
     }
 
+    /// The logs emitted so far, decoded as `E` where they match its signature.
+    ///
+    /// # Panics
+    /// If a log with `E`'s signature does not decode as `E`.
+    pub fn events<E: SolEvent>(&self) -> Vec<E> {
+        self.vm
+            .get_emitted_logs()
+            .iter()
+            .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
+            .map(|(topics, data)| {
+                E::decode_raw_log(topics.iter().copied(), data).expect("a log of its signature")
+            })
+            .collect()
+    }
+
     /// Forgets the calls made and the slots touched so far (mocks stay).
     pub fn clear_calls(&self) {
         let mut calls = self.calls.borrow_mut();
@@ -184,6 +197,23 @@ where
 {
     let output = route::<P>(host, call.abi_encode())?;
     Ok(C::abi_decode_returns(&output).expect("the router answers the declared return type"))
+}
+
+/// The function signatures whose bindings (`abi::<name>Call`) `source` never names: a router
+/// test that must call every published function checks its own source with this, so that it
+/// fails when the interface grows.
+///
+/// # Panics
+/// If a signature has no `(`.
+pub fn uncalled<'a>(source: &str, signatures: &[&'a str]) -> Vec<&'a str> {
+    signatures
+        .iter()
+        .copied()
+        .filter(|signature| {
+            let (name, _) = signature.split_once('(').expect("a function signature");
+            !source.contains(&format!("abi::{name}Call"))
+        })
+        .collect()
 }
 
 /// The `ecrecover` precompile: `digest ‖ v ‖ r ‖ s` to the signer as a word, or nothing when the
@@ -295,9 +325,56 @@ impl CalldataAccess for CallHost {
 
 // Everything below is the `TestVM`'s (storage recorded on the way).
 
-impl CryptographyAccess for CallHost {
-    fn native_keccak256(&self, input: &[u8]) -> B256 {
-        self.vm.native_keccak256(input)
+/// Implements host traits by handing each method to the `TestVM`.
+macro_rules! delegate {
+    ($($trait:ident { $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)* })*) => {
+        $(impl $trait for CallHost {
+            $(fn $name(&self $(, $arg: $ty)*) -> $ret {
+                self.vm.$name($($arg),*)
+            })*
+        })*
+    };
+}
+
+delegate! {
+    CryptographyAccess {
+        fn native_keccak256(&self, input: &[u8]) -> B256;
+    }
+    BlockAccess {
+        fn block_basefee(&self) -> U256;
+        fn block_coinbase(&self) -> Address;
+        fn block_number(&self) -> u64;
+        fn block_timestamp(&self) -> u64;
+        fn block_gas_limit(&self) -> u64;
+    }
+    ChainAccess {
+        fn chain_id(&self) -> u64;
+    }
+    AccountAccess {
+        fn balance(&self, account: Address) -> U256;
+        fn contract_address(&self) -> Address;
+        fn code(&self, account: Address) -> Vec<u8>;
+        fn code_size(&self, account: Address) -> usize;
+        fn code_hash(&self, account: Address) -> B256;
+    }
+    MemoryAccess {
+        fn pay_for_memory_grow(&self, pages: u16) -> ();
+    }
+    MessageAccess {
+        fn msg_sender(&self) -> Address;
+        fn msg_reentrant(&self) -> bool;
+        fn msg_value(&self) -> U256;
+        fn tx_origin(&self) -> Address;
+    }
+    MeteringAccess {
+        fn evm_gas_left(&self) -> u64;
+        fn evm_ink_left(&self) -> u64;
+        fn tx_gas_price(&self) -> U256;
+        fn tx_ink_price(&self) -> u32;
+    }
+    RawLogAccess {
+        fn emit_log(&self, input: &[u8], num_topics: usize) -> ();
+        fn raw_log(&self, topics: &[B256], data: &[u8]) -> Result<(), &'static str>;
     }
 }
 
@@ -342,108 +419,6 @@ impl StorageAccess for CallHost {
 
     fn flush_cache(&self, clear: bool) {
         self.vm.flush_cache(clear);
-    }
-}
-
-impl BlockAccess for CallHost {
-    fn block_basefee(&self) -> U256 {
-        self.vm.block_basefee()
-    }
-
-    fn block_coinbase(&self) -> Address {
-        self.vm.block_coinbase()
-    }
-
-    fn block_number(&self) -> u64 {
-        self.vm.block_number()
-    }
-
-    fn block_timestamp(&self) -> u64 {
-        self.vm.block_timestamp()
-    }
-
-    fn block_gas_limit(&self) -> u64 {
-        self.vm.block_gas_limit()
-    }
-}
-
-impl ChainAccess for CallHost {
-    fn chain_id(&self) -> u64 {
-        self.vm.chain_id()
-    }
-}
-
-impl AccountAccess for CallHost {
-    fn balance(&self, account: Address) -> U256 {
-        self.vm.balance(account)
-    }
-
-    fn contract_address(&self) -> Address {
-        self.vm.contract_address()
-    }
-
-    fn code(&self, account: Address) -> Vec<u8> {
-        self.vm.code(account)
-    }
-
-    fn code_size(&self, account: Address) -> usize {
-        self.vm.code_size(account)
-    }
-
-    fn code_hash(&self, account: Address) -> B256 {
-        self.vm.code_hash(account)
-    }
-}
-
-impl MemoryAccess for CallHost {
-    fn pay_for_memory_grow(&self, pages: u16) {
-        self.vm.pay_for_memory_grow(pages);
-    }
-}
-
-impl MessageAccess for CallHost {
-    fn msg_sender(&self) -> Address {
-        self.vm.msg_sender()
-    }
-
-    fn msg_reentrant(&self) -> bool {
-        self.vm.msg_reentrant()
-    }
-
-    fn msg_value(&self) -> U256 {
-        self.vm.msg_value()
-    }
-
-    fn tx_origin(&self) -> Address {
-        self.vm.tx_origin()
-    }
-}
-
-impl MeteringAccess for CallHost {
-    fn evm_gas_left(&self) -> u64 {
-        self.vm.evm_gas_left()
-    }
-
-    fn evm_ink_left(&self) -> u64 {
-        self.vm.evm_ink_left()
-    }
-
-    fn tx_gas_price(&self) -> U256 {
-        self.vm.tx_gas_price()
-    }
-
-    fn tx_ink_price(&self) -> u32 {
-        self.vm.tx_ink_price()
-    }
-}
-
-impl RawLogAccess for CallHost {
-    fn emit_log(&self, input: &[u8], num_topics: usize) {
-        self.vm.emit_log(input, num_topics);
-    }
-
-    fn raw_log(&self, topics: &[B256], data: &[u8]) -> Result<(), &'static str> {
-        self.vm.raw_log(topics, data)
     }
 }
 
