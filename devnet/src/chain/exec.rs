@@ -100,7 +100,7 @@ pub(crate) fn block_env(
         gas_limit: config.block_gas_limit,
         basefee: config.base_fee,
         difficulty: U256::from(1),
-        prevrandao: Some(B256::ZERO),
+        prevrandao: Some(B256::with_last_byte(1)),
         ..BlockEnv::default()
     }
 }
