@@ -1,0 +1,186 @@
+//! Watching the Operator for the job's requests and answering them.
+
+use std::{collections::BTreeSet, future::Future, pin::Pin, sync::Arc, time::Duration};
+
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{Address, B256, Bytes},
+    providers::{DynProvider, Provider},
+    rpc::types::{Filter, TransactionRequest},
+    sol_types::SolEvent,
+};
+
+use crate::{
+    Error,
+    dot::Pipeline,
+    runner,
+    spec::JobSpec,
+    tasks::{Submitter, TaskContext},
+};
+
+alloy::sol! {
+    /// The Operator's request event (operatorforwarder/Operator.sol).
+    event OracleRequest(
+        bytes32 indexed specId,
+        address requester,
+        bytes32 requestId,
+        uint256 payment,
+        address callbackAddr,
+        bytes4 callbackFunctionId,
+        uint256 cancelExpiration,
+        uint256 dataVersion,
+        bytes data
+    );
+}
+
+/// Sends `ethtx` transactions from the node's key through a provider that holds it.
+pub struct ChainSubmitter {
+    provider: DynProvider,
+}
+
+impl ChainSubmitter {
+    /// A submitter over a provider with the node's wallet.
+    pub fn new(provider: DynProvider) -> Self {
+        Self { provider }
+    }
+}
+
+impl Submitter for ChainSubmitter {
+    fn send(
+        &self,
+        to: Address,
+        data: Bytes,
+        gas_limit: u64,
+    ) -> Pin<Box<dyn Future<Output = Result<B256, Error>> + Send + '_>> {
+        Box::pin(async move {
+            let tx = TransactionRequest::default()
+                .with_to(to)
+                .with_input(data)
+                .with_gas_limit(gas_limit);
+            let pending = self
+                .provider
+                .send_transaction(tx)
+                .await
+                .map_err(|e| Error::Chain(e.to_string()))?;
+            let receipt = pending.get_receipt().await.map_err(|e| Error::Chain(e.to_string()))?;
+            if !receipt.status() {
+                tracing::warn!(tx = %receipt.transaction_hash, "the fulfilment transaction reverted");
+            }
+            Ok(receipt.transaction_hash)
+        })
+    }
+}
+
+/// What happened to one request.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The Operator's request id.
+    pub request_id: B256,
+    /// The fulfilment transaction, or why the run failed.
+    pub result: Result<B256, Error>,
+}
+
+/// Follows the chain from a block on and runs the job for each of its requests once.
+pub struct Listener {
+    provider: DynProvider,
+    spec: JobSpec,
+    pipeline: Pipeline,
+    operator: Address,
+    ctx: TaskContext,
+    next_block: u64,
+    seen: BTreeSet<(B256, u64)>,
+}
+
+impl Listener {
+    /// A listener for `operator`'s requests to the job, from `from_block` on.
+    pub fn new(
+        provider: DynProvider,
+        spec: JobSpec,
+        pipeline: Pipeline,
+        operator: Address,
+        ctx: TaskContext,
+        from_block: u64,
+    ) -> Self {
+        Self {
+            provider,
+            spec,
+            pipeline,
+            operator,
+            ctx,
+            next_block: from_block,
+            seen: BTreeSet::new(),
+        }
+    }
+
+    /// Handles the requests confirmed since the last poll.
+    ///
+    /// # Errors
+    /// [`Error::Chain`] when the chain does not answer; a failed run is an [`Outcome`], not an
+    /// error.
+    pub async fn poll(&mut self) -> Result<Vec<Outcome>, Error> {
+        let head =
+            self.provider.get_block_number().await.map_err(|e| Error::Chain(e.to_string()))?;
+        // A log in block b has head - b + 1 confirmations.
+        let confirmations = self.spec.min_incoming_confirmations.max(1);
+        let Some(confirmed) = (head + 1).checked_sub(confirmations) else { return Ok(Vec::new()) };
+        if confirmed < self.next_block {
+            return Ok(Vec::new());
+        }
+        let filter = Filter::new()
+            .address(self.operator)
+            .event_signature(OracleRequest::SIGNATURE_HASH)
+            .topic1(self.spec.spec_ids().to_vec())
+            .from_block(self.next_block)
+            .to_block(confirmed);
+        let logs =
+            self.provider.get_logs(&filter).await.map_err(|e| Error::Chain(e.to_string()))?;
+        let mut outcomes = Vec::new();
+        for log in logs {
+            let key = (log.transaction_hash.unwrap_or_default(), log.log_index.unwrap_or_default());
+            if !self.seen.insert(key) {
+                continue;
+            }
+            let topics = log.topics().to_vec();
+            let data = log.data().data.clone();
+            let request_id = OracleRequest::decode_raw_log(topics.iter().copied(), &data)
+                .map(|r| r.requestId)
+                .unwrap_or_default();
+            let result = runner::run(&self.spec, &self.pipeline, &topics, &data, &self.ctx)
+                .await
+                .and_then(|vars| {
+                    let last =
+                        self.pipeline.order().last().map(|t| t.name.clone()).unwrap_or_default();
+                    let hash = vars.get(&last)?.as_str().unwrap_or_default().parse();
+                    hash.map_err(|e| Error::Chain(format!("{e}")))
+                });
+            match &result {
+                Ok(tx) => tracing::info!(%request_id, %tx, "request fulfilled"),
+                Err(error) => tracing::warn!(%request_id, %error, "run failed; nothing sent"),
+            }
+            outcomes.push(Outcome { request_id, result });
+        }
+        self.next_block = confirmed + 1;
+        Ok(outcomes)
+    }
+
+    /// Polls every `interval` until `shutdown` completes.
+    pub async fn run(mut self, interval: Duration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                _ = ticker.tick() => {
+                    if let Err(error) = self.poll().await {
+                        tracing::warn!(%error, "poll failed; retrying");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A shared submitter, for [`TaskContext::submitter`].
+pub fn submitter(provider: DynProvider) -> Arc<dyn Submitter> {
+    Arc::new(ChainSubmitter::new(provider))
+}
