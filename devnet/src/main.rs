@@ -18,11 +18,18 @@ async fn main() -> std::io::Result<()> {
     let chain = Chain::with_wall_clock(config.clone());
     let listener = tokio::net::TcpListener::bind(cli.addr()).await?;
     print_banner(&chain, &listener.local_addr()?.to_string());
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
-    };
-    rpc::serve(listener, Arc::new(Mutex::new(chain)), shutdown).await
+    rpc::serve(listener, Arc::new(Mutex::new(chain)), shutdown()).await
+}
+
+/// Completes on Ctrl-C or SIGTERM (how CI and process managers stop a server).
+async fn shutdown() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
 }
 
 fn print_banner(chain: &Chain, addr: &str) {
