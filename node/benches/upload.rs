@@ -1,0 +1,124 @@
+//! Upload throughput through the PX node against `add` on the same storage node directly.
+//!
+//! `cargo bench -p px-node --bench upload` (release build; needs `scripts/setup.sh ipfs`).
+//! Starts a throwaway js-ipfs node, serves a PX node over a memory chain on a loopback port and
+//! streams the same generated file (never held in memory) both ways, alternating, several
+//! rounds; prints the median throughput of each, the node's overhead, and the benchmark
+//! process's peak RSS (the node's side of the memory: the storage node is another process).
+//!
+//! `PX_BENCH_MIB` (default 512) and `PX_BENCH_ROUNDS` (default 3) change the file size and
+//! rounds.
+
+// Sizes and rates here are far below 2^52 and chunk offsets below 2^8 by construction.
+#![allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+
+use std::{sync::Arc, time::Instant};
+
+use alloy::signers::local::PrivateKeySigner;
+use bytes::Bytes;
+use futures::stream;
+use px_ipfs_testnode::IpfsNode;
+use px_node::{
+    Node, NodeParts, chain::MemoryChain, client::NodeClient, server::Settings,
+    storage::StorageClient,
+};
+
+const CHUNK: usize = 256 * 1024;
+
+/// `len` bytes of a repeating pattern, produced chunk by chunk (constant memory).
+fn body(
+    len: u64,
+    seed: u8,
+) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    let chunk = Bytes::from(
+        (0..CHUNK).map(|i| (i as u8).wrapping_mul(7).wrapping_add(seed)).collect::<Vec<u8>>(),
+    );
+    let full = len / CHUNK as u64;
+    let rest = (len % CHUNK as u64) as usize;
+    let tail = chunk.slice(..rest);
+    stream::iter((0..full).map(move |_| Ok(chunk.clone())).chain((rest > 0).then_some(Ok(tail))))
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let mib: u64 = std::env::var("PX_BENCH_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(512);
+    let rounds: usize =
+        std::env::var("PX_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let len = mib << 20;
+    let ipfs = tokio::task::spawn_blocking(IpfsNode::start)
+        .await
+        .unwrap()
+        .expect("js-ipfs starts (scripts/setup.sh ipfs)");
+    let storage = StorageClient::new(ipfs.api_url(), "/api/v0", "/ipfs").unwrap();
+
+    let registrar = PrivateKeySigner::random();
+    let core = alloy::primitives::Address::repeat_byte(0xc0);
+    let chain = Arc::new(MemoryChain::new(412_346, core, registrar.address()));
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::build(NodeParts {
+        chain: chain.clone(),
+        chain_id: 412_346,
+        storefront: alloy::primitives::Address::repeat_byte(0xf0),
+        storage: storage.clone(),
+        journal_path: dir.path().join("journal.redb"),
+        usage_signer: PrivateKeySigner::random(),
+        registrar: Some(registrar),
+        settings: Settings {
+            watch_mints: false,
+            key_prefix: "bench".into(),
+            ..Settings::default()
+        },
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(node.serve(listener, std::future::pending()));
+
+    let owner = PrivateKeySigner::random();
+    let token_id = chain.mint(owner.address(), u64::MAX / 2, u32::MAX, &[]);
+    let mut client = NodeClient::new(&url);
+    client.register(token_id).await.expect("registers");
+    client.sign_in(&owner).await.expect("signs in");
+
+    let (mut direct, mut through) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let seed = u8::try_from(round % 200).unwrap_or(0);
+        let start = Instant::now();
+        storage.add_stream(body(len, seed), len).await.expect("direct add");
+        direct.push(mib as f64 / start.elapsed().as_secs_f64());
+
+        let start = Instant::now();
+        let res = client
+            .upload(token_id, len, reqwest::Body::wrap_stream(body(len, seed.wrapping_add(100))))
+            .await
+            .expect("upload through the node");
+        through.push(mib as f64 / start.elapsed().as_secs_f64());
+        assert_eq!(res["size"], len.to_string());
+        println!(
+            "round {round}: direct {:.1} MiB/s, through the node {:.1} MiB/s",
+            direct[round], through[round]
+        );
+    }
+    let (d, t) = (median(direct), median(through));
+    println!("file {mib} MiB, {rounds} rounds (median)");
+    println!("direct add:        {d:.1} MiB/s");
+    println!("through px-node:   {t:.1} MiB/s");
+    println!("overhead:          {:.1}%", (d / t - 1.0) * 100.0);
+    println!("peak RSS (client + node process): {:.0} MiB", peak_rss_mib());
+}

@@ -1,0 +1,61 @@
+//! `GET /v1/auth/nonce`, `POST /v1/auth/sign-in`, and [`Caller`], the extractor that requires
+//! a valid session.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{FromRequestParts, State},
+    http::{header, request::Parts},
+};
+use serde::Deserialize;
+
+use super::AppState;
+use crate::{
+    auth::{IssuedNonce, IssuedSession, Session},
+    error::NodeError,
+};
+
+/// The signed-in caller of a request (`Authorization: Bearer <token>`).
+#[derive(Debug, Clone, Copy)]
+pub struct Caller(pub Session);
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = NodeError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, NodeError> {
+        let header =
+            parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(
+                || NodeError::Unauthorized("sign in first (Authorization: Bearer <token>)".into()),
+            )?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            NodeError::Unauthorized("Authorization must be `Bearer <token>`".into())
+        })?;
+        state.auth.session(token.trim()).map(Caller)
+    }
+}
+
+pub(super) async fn nonce(State(s): State<Arc<AppState>>) -> Result<Json<IssuedNonce>, NodeError> {
+    s.auth.issue_nonce().map(Json)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    message: String,
+    signature: String,
+}
+
+pub(super) async fn sign_in(
+    State(s): State<Arc<AppState>>,
+    body: Bytes,
+) -> Result<Json<IssuedSession>, NodeError> {
+    let req: SignIn = serde_json::from_slice(&body).map_err(|e| {
+        NodeError::BadRequest(format!("body must be {{\"message\", \"signature\"}}: {e}"))
+    })?;
+    s.auth.sign_in(&req.message, &req.signature).await.map(Json)
+}

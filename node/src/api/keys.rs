@@ -1,0 +1,46 @@
+//! `POST /v1/keys` and `POST /v1/registrations/{tokenId}`.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+use super::{AppState, Caller, token_id};
+use crate::{
+    error::NodeError,
+    registration::{KeyAllocation, Registered},
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AllocateKey {
+    plan_id: String,
+}
+
+/// A key and mint authorization for the signed-in caller.
+pub(super) async fn allocate(
+    State(s): State<Arc<AppState>>,
+    Caller(session): Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<KeyAllocation>), NodeError> {
+    let req: AllocateKey = serde_json::from_slice(&body).map_err(|e| {
+        NodeError::BadRequest(format!("body must be {{\"planId\": \"<decimal>\"}}: {e}"))
+    })?;
+    let plan =
+        px_metadata::decimal::parse("planId", &req.plan_id).map_err(NodeError::BadRequest)?;
+    let allocation = s.registration.allocate(session.address, plan).await?;
+    Ok((StatusCode::CREATED, Json(allocation)))
+}
+
+/// Serves a token (idempotent).
+pub(super) async fn register(
+    State(s): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<Registered>, NodeError> {
+    s.registration.register(token_id(&id)?).await.map(Json)
+}

@@ -1,0 +1,178 @@
+//! The node's one error enum and its one mapping to HTTP responses: every failure leaves as a
+//! JSON body `{"error": code, "message": text}` (plus `reasons` for refused uploads) with a
+//! status that says whose fault it is. Internal details (journal, RPC) are logged, not sent.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use serde_json::json;
+
+/// Why an upload is refused (the chain's `canUpload` reasons, and the node's own view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Refusal {
+    /// Used bytes (node-side, including unsynced uploads) plus the file exceed the quota.
+    QuotaExceeded,
+    /// The token made all the uploads its plan allows.
+    UploadsExceeded,
+    /// The token was not synced within the sync window.
+    SyncOverdue,
+    /// The token has no BTNS key yet.
+    NoBtnsKey,
+    /// The core program is paused.
+    Paused,
+}
+
+/// Everything that can go wrong in the node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// Malformed input: a bad id, CID, JSON body or header.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No session, an expired one, or a refused sign-in.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but not the token's owner or approved.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such token, file or page.
+    #[error("{0}")]
+    NotFound(String),
+    /// The upload has no `Content-Length`.
+    #[error("uploads need a Content-Length header (the quota is checked before streaming)")]
+    LengthRequired,
+    /// The upload is refused by the quota rules.
+    #[error("upload refused: {}", reasons_text(.0))]
+    Refused(Vec<Refusal>),
+    /// The request conflicts with the token's state (another key, history elsewhere).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many outstanding requests of a kind (sign-in nonces).
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The chain's RPC failed or answered something unexpected.
+    #[error("chain: {0}")]
+    Chain(String),
+    /// The storage node failed.
+    #[error("storage node: {0}")]
+    Storage(String),
+    /// The node is misconfigured for this request (e.g. no registrar key).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or a journal failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn reasons_text(reasons: &[Refusal]) -> String {
+    let names: Vec<String> = reasons
+        .iter()
+        .map(|r| serde_json::to_value(r).map(|v| v.to_string()).unwrap_or_default())
+        .collect();
+    names.join(", ").replace('"', "")
+}
+
+impl NodeError {
+    /// The HTTP status and the stable error code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::LengthRequired => (StatusCode::LENGTH_REQUIRED, "length_required"),
+            Self::Refused(_) => (StatusCode::FORBIDDEN, "upload_refused"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            Self::Chain(_) => (StatusCode::BAD_GATEWAY, "chain_unavailable"),
+            Self::Storage(_) => (StatusCode::BAD_GATEWAY, "storage_unavailable"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for NodeError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error (see the node's log)".to_owned()
+            }
+            Self::Chain(_) | Self::Storage(_) => {
+                tracing::warn!(error = %self, "upstream failure");
+                self.to_string()
+            }
+            _ => self.to_string(),
+        };
+        let mut body = json!({ "error": code, "message": message });
+        if let Self::Refused(reasons) = &self {
+            body["reasons"] = json!(reasons);
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<redb::Error> for NodeError {
+    fn from(e: redb::Error) -> Self {
+        Self::Internal(format!("journal: {e}"))
+    }
+}
+
+macro_rules! redb_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for NodeError {
+            fn from(e: $t) -> Self {
+                Self::Internal(format!("journal: {e}"))
+            }
+        }
+    )*};
+}
+redb_errors!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+impl From<px_metadata::Error> for NodeError {
+    fn from(e: px_metadata::Error) -> Self {
+        Self::Internal(format!("metadata: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(e: NodeError) -> (StatusCode, serde_json::Value) {
+        let res = e.into_response();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn refusals_list_every_reason_in_json() {
+        let (status, body) =
+            body_of(NodeError::Refused(vec![Refusal::QuotaExceeded, Refusal::SyncOverdue])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"], "upload_refused");
+        assert_eq!(body["reasons"], json!(["quotaExceeded", "syncOverdue"]));
+        assert_eq!(body["message"], "upload refused: quotaExceeded, syncOverdue");
+    }
+
+    #[tokio::test]
+    async fn internal_errors_hide_their_detail() {
+        let (status, body) = body_of(NodeError::Internal("disk path /secret".into())).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body["message"].as_str().unwrap().contains("secret"));
+        assert!(body.get("reasons").is_none());
+    }
+}

@@ -1,0 +1,323 @@
+//! The node's durable state, in one redb database (`journal.redb`): everything it needs to
+//! rebuild and republish every head it serves. Every usage change is one write transaction
+//! (record, file entry, head bytes, new pages, "pending publish" mark), committed with fsync
+//! before the storage node is asked to publish; at start-up the pending marks are replayed.
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `tokens` | token id (32 bytes BE) | [`TokenRecord`] (JSON) |
+//! | `files` | (token id, ordinal) | `FileEntry` (JSON), ordinal grows with each upload |
+//! | `heads` | token id | the signed head document's exact bytes |
+//! | `pages` | page CID | the `px-files/1` page's exact bytes |
+//! | `pending` | token id | the sequence waiting to be published |
+//! | `file_tokens` | (file CID, token id) | () : who references a stored file |
+//! | `keys` | peer id (base58) | the key's name in the storage node's keystore |
+//! | `mint_allocations` | minter and plan | [`MintAllocation`] (JSON) |
+//! | `meta` | name | u64 (the mint watcher's cursor) |
+//!
+//! Calls are synchronous: each is a local redb transaction (an fsync at most).
+
+use std::path::Path;
+
+use alloy::primitives::U256;
+use px_metadata::{BtnsKey, FileEntry};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::error::NodeError;
+
+const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
+const FILES: TableDefinition<(&[u8], u64), &[u8]> = TableDefinition::new("files");
+const HEADS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("heads");
+const PAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("pages");
+const PENDING: TableDefinition<&[u8], u64> = TableDefinition::new("pending");
+const FILE_TOKENS: TableDefinition<(&str, &[u8]), ()> = TableDefinition::new("file_tokens");
+const KEYS: TableDefinition<&str, &str> = TableDefinition::new("keys");
+const MINT_ALLOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("mint_allocations");
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+const WATCH_CURSOR: &str = "watch_cursor";
+
+/// What the node knows about a token it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// The key's name in the storage node's keystore.
+    pub key_name: String,
+    /// The token's BTNS key.
+    pub btns_key: BtnsKey,
+    /// Quota as last read from the chain.
+    pub quota_bytes: u64,
+    /// Upload allowance as last read from the chain.
+    pub upload_limit: u32,
+    /// Bytes used (node-side: includes what is not synced yet).
+    pub used_bytes: u64,
+    /// Uploads made.
+    pub upload_count: u32,
+    /// Sequence of the latest head.
+    pub sequence: u64,
+    /// Ordinal the next file entry gets.
+    pub next_ordinal: u64,
+    /// CID of the latest head.
+    pub head_cid: String,
+    /// CIDs of the latest head's file pages, newest first.
+    pub pages: Vec<String>,
+    /// Highest sequence published.
+    pub published_sequence: u64,
+    /// Pages known to be stored.
+    pub published_pages: Vec<String>,
+    /// When a head was last published (Unix seconds).
+    pub published_at: i64,
+}
+
+/// A key allocated for a mint through `POST /v1/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MintAllocation {
+    /// Bumped when the previous key ended up on a token.
+    pub generation: u32,
+    /// The key's name in the keystore.
+    pub key_name: String,
+    /// The key's peer id once `key/gen` answered.
+    pub peer_id: Option<String>,
+    /// Deadline of the current authorization (Unix seconds).
+    pub deadline: u64,
+    /// The registrar's signature over it (`0x` hex), empty before the first one.
+    pub signature: String,
+}
+
+/// One usage change, written atomically.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    /// The token.
+    pub token_id: U256,
+    /// Its new record.
+    pub record: TokenRecord,
+    /// A file entry added at an ordinal.
+    pub added: Option<(u64, FileEntry)>,
+    /// A file entry removed (ordinal and CID).
+    pub removed: Option<(u64, String)>,
+    /// The new head's bytes.
+    pub head: Vec<u8>,
+    /// Pages of the new head, CID and bytes (already stored ones are rewritten harmlessly).
+    pub pages: Vec<(String, Vec<u8>)>,
+}
+
+/// The journal.
+#[derive(Debug)]
+pub struct Journal {
+    db: Database,
+}
+
+fn id_bytes(id: U256) -> [u8; 32] {
+    id.to_be_bytes()
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, NodeError> {
+    serde_json::to_vec(v).map_err(|e| NodeError::Internal(format!("journal encode: {e}")))
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, NodeError> {
+    serde_json::from_slice(bytes).map_err(|e| NodeError::Internal(format!("journal decode: {e}")))
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path`, creating every table.
+    pub fn open(path: &Path) -> Result<Self, NodeError> {
+        let db = Database::create(path)?;
+        let tx = db.begin_write()?;
+        tx.open_table(TOKENS)?;
+        tx.open_table(FILES)?;
+        tx.open_table(HEADS)?;
+        tx.open_table(PAGES)?;
+        tx.open_table(PENDING)?;
+        tx.open_table(FILE_TOKENS)?;
+        tx.open_table(KEYS)?;
+        tx.open_table(MINT_ALLOCATIONS)?;
+        tx.open_table(META)?;
+        tx.commit()?;
+        Ok(Self { db })
+    }
+
+    /// The record of `token_id`.
+    pub fn token(&self, token_id: U256) -> Result<Option<TokenRecord>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(TOKENS)?;
+        table.get(id_bytes(token_id).as_slice())?.map(|v| from_json(v.value())).transpose()
+    }
+
+    /// Every token the node serves.
+    pub fn tokens(&self) -> Result<Vec<(U256, TokenRecord)>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(TOKENS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            out.push((U256::from_be_slice(k.value()), from_json(v.value())?));
+        }
+        Ok(out)
+    }
+
+    /// The token's file entries with their ordinals, newest first.
+    pub fn files(&self, token_id: U256) -> Result<Vec<(u64, FileEntry)>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(FILES)?;
+        let id = id_bytes(token_id);
+        let mut out = Vec::new();
+        for row in table.range((id.as_slice(), 0)..=(id.as_slice(), u64::MAX))?.rev() {
+            let (k, v) = row?;
+            out.push((k.value().1, from_json(v.value())?));
+        }
+        Ok(out)
+    }
+
+    /// The latest head's bytes.
+    pub fn head(&self, token_id: U256) -> Result<Option<Vec<u8>>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(HEADS)?;
+        Ok(table.get(id_bytes(token_id).as_slice())?.map(|v| v.value().to_vec()))
+    }
+
+    /// A page's bytes.
+    pub fn page(&self, cid: &str) -> Result<Option<Vec<u8>>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(PAGES)?;
+        Ok(table.get(cid)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Tokens whose latest head is not published yet.
+    pub fn pending(&self) -> Result<Vec<U256>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(PENDING)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            out.push(U256::from_be_slice(row?.0.value()));
+        }
+        Ok(out)
+    }
+
+    /// Writes one usage change and marks its head pending, atomically and durably.
+    pub fn commit(&self, c: &Commit) -> Result<(), NodeError> {
+        let id = id_bytes(c.token_id);
+        let tx = self.db.begin_write()?;
+        {
+            let mut files = tx.open_table(FILES)?;
+            let mut refs = tx.open_table(FILE_TOKENS)?;
+            if let Some((ordinal, entry)) = &c.added {
+                files.insert((id.as_slice(), *ordinal), to_json(entry)?.as_slice())?;
+                refs.insert((entry.cid.as_str(), id.as_slice()), ())?;
+            }
+            if let Some((ordinal, cid)) = &c.removed {
+                files.remove((id.as_slice(), *ordinal))?;
+                let still_listed = files
+                    .range((id.as_slice(), 0)..=(id.as_slice(), u64::MAX))?
+                    .filter_map(Result::ok)
+                    .any(|(_, v)| {
+                        from_json::<FileEntry>(v.value()).is_ok_and(|e| e.cid.as_str() == cid)
+                    });
+                if !still_listed {
+                    refs.remove((cid.as_str(), id.as_slice()))?;
+                }
+            }
+            tx.open_table(TOKENS)?.insert(id.as_slice(), to_json(&c.record)?.as_slice())?;
+            tx.open_table(HEADS)?.insert(id.as_slice(), c.head.as_slice())?;
+            let mut pages = tx.open_table(PAGES)?;
+            for (cid, bytes) in &c.pages {
+                pages.insert(cid.as_str(), bytes.as_slice())?;
+            }
+            tx.open_table(PENDING)?.insert(id.as_slice(), c.record.sequence)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that `sequence` (with `pages`) was published at `at`; clears the pending mark
+    /// if no newer head was committed meanwhile.
+    pub fn mark_published(
+        &self,
+        token_id: U256,
+        sequence: u64,
+        pages: &[String],
+        at: i64,
+    ) -> Result<(), NodeError> {
+        let id = id_bytes(token_id);
+        let tx = self.db.begin_write()?;
+        {
+            let mut tokens = tx.open_table(TOKENS)?;
+            let current = tokens.get(id.as_slice())?.map(|v| from_json::<TokenRecord>(v.value()));
+            if let Some(mut record) = current.transpose()? {
+                if sequence >= record.published_sequence {
+                    record.published_sequence = sequence;
+                    record.published_pages = pages.to_vec();
+                }
+                record.published_at = at;
+                tokens.insert(id.as_slice(), to_json(&record)?.as_slice())?;
+            }
+            let mut pending = tx.open_table(PENDING)?;
+            let waiting = pending.get(id.as_slice())?.map(|v| v.value());
+            if waiting.is_some_and(|w| w <= sequence) {
+                pending.remove(id.as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A token that references the stored file `cid`, if any.
+    pub fn token_of_file(&self, cid: &str) -> Result<Option<U256>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(FILE_TOKENS)?;
+        let mut range = table.range((cid, [0u8; 0].as_slice())..)?;
+        match range.next() {
+            Some(row) => {
+                let (k, ()) = (row?.0, ());
+                let (c, id) = k.value();
+                Ok((c == cid).then(|| U256::from_be_slice(id)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Remembers that peer id `peer` is the keystore's key `name`.
+    pub fn put_key(&self, peer: &str, name: &str) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(KEYS)?.insert(peer, name)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The keystore name of peer id `peer`, if the node allocated it.
+    pub fn key_name(&self, peer: &str) -> Result<Option<String>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(KEYS)?;
+        Ok(table.get(peer)?.map(|v| v.value().to_owned()))
+    }
+
+    /// The current allocation for `slot` (minter and plan).
+    pub fn mint_allocation(&self, slot: &str) -> Result<Option<MintAllocation>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(MINT_ALLOCATIONS)?;
+        table.get(slot)?.map(|v| from_json(v.value())).transpose()
+    }
+
+    /// Stores the allocation for `slot`.
+    pub fn put_mint_allocation(&self, slot: &str, a: &MintAllocation) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(MINT_ALLOCATIONS)?.insert(slot, to_json(a)?.as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The mint watcher's cursor: the last block it finished.
+    pub fn watch_cursor(&self) -> Result<Option<u64>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(META)?;
+        Ok(table.get(WATCH_CURSOR)?.map(|v| v.value()))
+    }
+
+    /// Moves the mint watcher's cursor.
+    pub fn set_watch_cursor(&self, block: u64) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(META)?.insert(WATCH_CURSOR, block)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
