@@ -24,7 +24,7 @@ fn harness() -> Harness {
     let storage = StorageClient::new("http://127.0.0.1:9", "/api/v0", "/ipfs").unwrap();
     Harness::build(
         chain,
-        tempfile::tempdir().unwrap(),
+        Arc::new(tempfile::tempdir().unwrap()),
         registrar,
         PrivateKeySigner::random(),
         storage,

@@ -48,7 +48,7 @@ pub struct Harness {
     pub chain: Arc<MemoryChain>,
     pub node: Node,
     pub router: Router,
-    pub dir: tempfile::TempDir,
+    pub dir: Arc<tempfile::TempDir>,
     pub usage_signer: PrivateKeySigner,
     pub registrar: PrivateKeySigner,
     pub settings: Settings,
@@ -62,13 +62,13 @@ impl Harness {
     pub fn with(tweak: impl FnOnce(&mut Settings)) -> Self {
         let registrar = PrivateKeySigner::random();
         let chain = Arc::new(MemoryChain::new(CHAIN_ID, CORE, registrar.address()));
-        let dir = tempfile::tempdir().unwrap();
+        let dir = Arc::new(tempfile::tempdir().unwrap());
         Self::build(chain, dir, registrar, PrivateKeySigner::random(), storage(), tweak)
     }
 
     pub fn build(
         chain: Arc<MemoryChain>,
-        dir: tempfile::TempDir,
+        dir: Arc<tempfile::TempDir>,
         registrar: PrivateKeySigner,
         usage_signer: PrivateKeySigner,
         storage: StorageClient,
