@@ -15,7 +15,7 @@
 //! | slot | what |
 //! |---|---|
 //! | 0 | `core` (bytes 12..32) and `planCount` (u16, bytes 10..12) |
-//! | 1 | the upload pack ([`plans::UploadPack`]) |
+//! | 1 | the upload pack, as a plan without quota ([`plans`]) |
 //! | 2, 3 | owner, pending owner |
 //! | `keccak(planId . 4)` | a plan ([`plans::Plan`]) |
 //! | `keccak(tokenId / 32 . 5)` | the plan ids of 32 tokens, one byte each ([`sales`]) |
@@ -207,7 +207,7 @@ mod state {
         pub(crate) core: StorageAddress,
         /// Plans defined so far; their ids run from 0.
         pub(crate) plan_count: StorageU16,
-        /// The upload pack for sale ([`crate::plans::UploadPack`]).
+        /// The upload pack for sale, as a plan without quota ([`crate::plans`]).
         pub(crate) upload_pack: StorageB256,
         /// Owner and pending owner.
         pub(crate) ownable: Ownable2Step,

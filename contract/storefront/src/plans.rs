@@ -5,13 +5,12 @@
 //! |--------|-------------|--------------|-------------|--------|--------|
 //! | plan   | quota bytes | upload limit | price (wei) | active | zero   |
 //!
-//! | word        | 0..4    | 4..20       | 20..32 |
-//! |-------------|---------|-------------|--------|
-//! | upload pack | uploads | price (wei) | zero   |
-//!
 //! All fields are big-endian. Prices are kept in 128 bits (3.4 * 10^20 ether): a larger price
 //! reverts rather than being cut. Plans are never removed, only deactivated; their ids run from
 //! 0 to 255, since each token's plan id is stored in one byte ([`crate::sales`]).
+//!
+//! The upload pack is stored as a plan without quota: its upload limit is the uploads one pack
+//! adds, its price the price of one pack.
 
 use alloc::vec::Vec;
 
@@ -64,33 +63,6 @@ impl Plan {
         word[8..12].copy_from_slice(&self.upload_limit.to_be_bytes());
         word[12..28].copy_from_slice(&self.price_wei.to_be_bytes());
         word[28] = u8::from(self.active);
-        word
-    }
-}
-
-/// The upload pack: uploads added to a token's limit per pack bought.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct UploadPack {
-    /// Uploads per pack; zero means no pack is for sale.
-    pub uploads: u32,
-    /// Price of one pack in wei.
-    pub price_wei: u128,
-}
-
-impl UploadPack {
-    /// Unpacks the upload-pack word.
-    pub fn decode(word: B256) -> Self {
-        Self {
-            uploads: u32::from_be_bytes(field(&word, 0)),
-            price_wei: u128::from_be_bytes(field(&word, 4)),
-        }
-    }
-
-    /// Packs into the upload-pack word.
-    pub fn encode(&self) -> B256 {
-        let mut word = B256::ZERO;
-        word[..4].copy_from_slice(&self.uploads.to_be_bytes());
-        word[4..20].copy_from_slice(&self.price_wei.to_be_bytes());
         word
     }
 }
@@ -165,13 +137,18 @@ impl Plans for PxStorefront {
     }
 
     fn upload_pack(&self) -> (u32, U256) {
-        let pack = UploadPack::decode(self.upload_pack.get());
-        (pack.uploads, U256::from(pack.price_wei))
+        let pack = Plan::decode(self.upload_pack.get());
+        (pack.upload_limit, U256::from(pack.price_wei))
     }
 
     fn set_upload_pack(&mut self, uploads: u32, price_wei: U256) -> Result<(), Error> {
         self.ownable.only_owner()?;
-        let pack = UploadPack { uploads, price_wei: to_u128(price_wei)? };
+        let pack = Plan {
+            quota_bytes: 0,
+            upload_limit: uploads,
+            price_wei: to_u128(price_wei)?,
+            active: uploads != 0,
+        };
         self.upload_pack.set(pack.encode());
         self.vm().log(UploadPackSet { uploads, priceWei: price_wei });
         Ok(())
@@ -244,12 +221,6 @@ mod tests {
             let plan = Plan { quota_bytes, upload_limit, price_wei, active };
             prop_assert_eq!(Plan::decode(plan.encode()), plan);
         }
-
-        #[test]
-        fn upload_pack_round_trips(uploads: u32, price_wei: u128) {
-            let pack = UploadPack { uploads, price_wei };
-            prop_assert_eq!(UploadPack::decode(pack.encode()), pack);
-        }
     }
 
     #[test]
@@ -260,15 +231,6 @@ mod tests {
         expected[11] = 2;
         expected[27] = 3;
         expected[28] = 1;
-        assert_eq!(word, B256::from(expected));
-    }
-
-    #[test]
-    fn upload_pack_layout_is_uploads_then_price() {
-        let word = UploadPack { uploads: 5, price_wei: 6 }.encode();
-        let mut expected = [0u8; 32];
-        expected[3] = 5;
-        expected[19] = 6;
         assert_eq!(word, B256::from(expected));
     }
 }

@@ -20,8 +20,7 @@ use stylus_sdk::{keccak_const::Keccak256, prelude::*};
 use crate::{
     AuthorizationExpired, ERC721IncorrectOwner, Error, FreeMintUsed, IncorrectPayment,
     InvalidAuthorization, InvalidUpgrade, Purchased, PxStorefront, SafeCastOverflowedUintDowncast,
-    Upgraded, UploadPacksUnavailable, UploadsBought,
-    plans::{Plan, UploadPack},
+    Upgraded, UploadPacksUnavailable, UploadsBought, plans::Plan,
 };
 
 /// `keccak256("MintAuthorization(address minter,uint256 planId,bytes btnsKey,uint256 deadline)")`.
@@ -186,14 +185,14 @@ impl Sales for PxStorefront {
 
     #[payable]
     fn buy_uploads(&mut self, token_id: U256, packs: u32) -> Result<(), Error> {
-        let pack = UploadPack::decode(self.upload_pack.get());
-        if pack.uploads == 0 {
+        let pack = Plan::decode(self.upload_pack.get());
+        if pack.upload_limit == 0 {
             return Err(Error::UploadPacksUnavailable(UploadPacksUnavailable {}));
         }
         let paid = self._check_payment(U256::from(pack.price_wei) * U256::from(packs))?;
         let (quota, limit) = self._core_quota_of(token_id)?;
         // At most (2^32 - 1)^2 + 2^32 - 1 < 2^64: no overflow in 64 bits.
-        let added = u64::from(packs) * u64::from(pack.uploads);
+        let added = u64::from(packs) * u64::from(pack.upload_limit);
         let new_limit = to_u32(u64::from(limit) + added)?;
 
         self._core_set_quota(token_id, quota, new_limit)?;
