@@ -10,6 +10,8 @@ use alloy::{
     sol_types::SolEvent,
 };
 
+use px_abi::chainlink::OperatorInterface::OracleRequest;
+
 use crate::{
     Error,
     dot::Pipeline,
@@ -17,21 +19,6 @@ use crate::{
     spec::JobSpec,
     tasks::{Submitter, TaskContext},
 };
-
-alloy::sol! {
-    /// The Operator's request event (operatorforwarder/Operator.sol).
-    event OracleRequest(
-        bytes32 indexed specId,
-        address requester,
-        bytes32 requestId,
-        uint256 payment,
-        address callbackAddr,
-        bytes4 callbackFunctionId,
-        uint256 cancelExpiration,
-        uint256 dataVersion,
-        bytes data
-    );
-}
 
 /// Sends `ethtx` transactions from the node's key through a provider that holds it.
 pub struct ChainSubmitter {
