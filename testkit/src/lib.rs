@@ -26,8 +26,10 @@ use px_devnet::chain::{Chain, Receipt, TxRequest, config::DEV_KEYS};
 
 /// One LINK (18 decimals).
 pub const LINK: u128 = 1_000_000_000_000_000_000;
-/// The job id the sync requests name.
-pub const JOB_ID: B256 = B256::repeat_byte(0x5c);
+/// The job id the sync requests name: the ASCII of the 32 hex digits of the PX job's
+/// `externalJobID` (`scripts/chainlink/px-sync-job.toml`), as `PxSync.setOracle` takes it, so
+/// that px-job-runner with that spec answers this deployment's requests.
+pub const JOB_ID: B256 = B256::new(*b"0eec7e1dd0d2476ca1a872dfb6633f46");
 /// Plan prices the storefront is deployed with (plans 1, 2, 3), in wei.
 pub const PRICES: [u128; 3] =
     [1_000_000_000_000_000, 4_000_000_000_000_000, 15_000_000_000_000_000];
