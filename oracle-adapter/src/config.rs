@@ -79,6 +79,9 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Runtime worker threads; 0 = one per CPU. Fewer leaves cores to a co-located node.
+    #[arg(long, env = "WORKER_THREADS", default_value_t = 0)]
+    pub worker_threads: usize,
     /// Seconds to let in-flight requests finish after SIGTERM before exiting.
     #[arg(long, env = "SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
