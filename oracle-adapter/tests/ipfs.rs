@@ -4,7 +4,10 @@
 
 mod common;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use common::*;
 use px_ipfs_testnode::IpfsNode;
@@ -224,7 +227,7 @@ async fn server_serves_both_ports_and_drains_in_flight_requests_on_shutdown() {
     publish(node, "server", doc.bytes.clone()).await;
     // A slow node keeps the request in flight while shutdown starts.
     let target = node.api_url().trim_start_matches("http://").to_owned();
-    let mut c = config_for(&slow_proxy(target, Duration::from_millis(300)).await);
+    let mut c = config_for(&slow_proxy(target, Duration::from_secs(2)).await);
     c.host = "127.0.0.1".parse().unwrap();
     c.port = 0;
     c.metrics_port = 0;
@@ -246,10 +249,23 @@ async fn server_serves_both_ports_and_drains_in_flight_requests_on_shutdown() {
             (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap())
         }
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let text =
-        http.get(format!("http://{metrics}/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains("px_adapter_requests_in_flight 1"), "{text}");
+    // Poll (not a fixed sleep: CI machines are busy) until the request is in flight.
+    let polled = Instant::now();
+    loop {
+        let text = http
+            .get(format!("http://{metrics}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("px_adapter_requests_in_flight 1") {
+            break;
+        }
+        assert!(polled.elapsed() < Duration::from_millis(1_500), "never in flight: {text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     stop_tx.send(()).unwrap();
     let (status, answer) = in_flight.await.unwrap();
     assert_eq!(status, 200, "{answer}");
