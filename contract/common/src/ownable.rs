@@ -39,6 +39,77 @@ pub enum OwnableError {
     InvalidOwner(OwnableInvalidOwner),
 }
 
+/// The ownership functions every PX program with an owner exposes (interface `IOwnable`).
+#[allow(missing_docs)] // the SDK's macro adds undocumented routing methods
+#[public]
+pub trait Ownable {
+    /// The owner.
+    fn owner(&self) -> Address;
+
+    /// The proposed next owner, or zero.
+    fn pending_owner(&self) -> Address;
+
+    /// Proposes a new owner, who must accept (zero cancels the proposal).
+    ///
+    /// # Errors
+    /// * [`OwnableError::UnauthorizedAccount`] - If the caller is not the owner.
+    ///
+    /// # Events
+    /// * [`OwnershipTransferStarted`].
+    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), OwnableError>;
+
+    /// Accepts a proposed ownership transfer.
+    ///
+    /// # Errors
+    /// * [`OwnableError::UnauthorizedAccount`] - If the caller is not the pending owner.
+    ///
+    /// # Events
+    /// * [`OwnershipTransferred`].
+    fn accept_ownership(&mut self) -> Result<(), OwnableError>;
+}
+
+/// Implements [`Ownable`] for a program whose `ownable` field is an [`Ownable2Step`], and the
+/// conversion of [`OwnableError`] into the program's error enum (which must have the variants
+/// `OwnableUnauthorizedAccount` and `OwnableInvalidOwner`). List `Ownable` in the program's
+/// `#[implements(...)]`.
+#[macro_export]
+macro_rules! impl_ownable {
+    ($program:ty, $error:ty) => {
+        #[stylus_sdk::prelude::public]
+        impl $crate::ownable::Ownable for $program {
+            fn owner(&self) -> ::alloy_primitives::Address {
+                self.ownable.owner()
+            }
+
+            fn pending_owner(&self) -> ::alloy_primitives::Address {
+                self.ownable.pending_owner()
+            }
+
+            fn transfer_ownership(
+                &mut self,
+                new_owner: ::alloy_primitives::Address,
+            ) -> Result<(), $crate::ownable::OwnableError> {
+                self.ownable.transfer_ownership(new_owner)
+            }
+
+            fn accept_ownership(&mut self) -> Result<(), $crate::ownable::OwnableError> {
+                self.ownable.accept_ownership()
+            }
+        }
+
+        impl From<$crate::ownable::OwnableError> for $error {
+            fn from(error: $crate::ownable::OwnableError) -> Self {
+                match error {
+                    $crate::ownable::OwnableError::UnauthorizedAccount(e) => {
+                        Self::OwnableUnauthorizedAccount(e)
+                    }
+                    $crate::ownable::OwnableError::InvalidOwner(e) => Self::OwnableInvalidOwner(e),
+                }
+            }
+        }
+    };
+}
+
 /// The owner and the proposed next owner.
 #[storage]
 pub struct Ownable2Step {

@@ -1,4 +1,4 @@
-//! Roles, pause and two-step ownership.
+//! Roles and pause (two-step ownership is `px_contract_common::ownable`).
 //!
 //! Each role has one holder, set by the owner (zero revokes it):
 //! - minter: mints and sets quotas (the `PxStorefront` program);
@@ -32,7 +32,7 @@ pub const SYNCER_ROLE: B256 = role(b"SYNCER_ROLE");
 /// `keccak256("RENDERER_ROLE")`.
 pub const RENDERER_ROLE: B256 = role(b"RENDERER_ROLE");
 
-/// Roles, pause and ownership.
+/// Roles and pause.
 #[allow(missing_docs)] // the SDK's macro adds undocumented routing methods
 #[public]
 pub trait Administration {
@@ -97,30 +97,6 @@ pub trait Administration {
     /// # Events
     /// * `Unpaused`.
     fn unpause(&mut self) -> Result<(), Error>;
-
-    /// The owner.
-    fn owner(&self) -> Address;
-
-    /// The proposed next owner, or zero.
-    fn pending_owner(&self) -> Address;
-
-    /// Proposes a new owner, who must accept (zero cancels the proposal).
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferStarted`.
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error>;
-
-    /// Accepts a proposed ownership transfer.
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the pending owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferred`.
-    fn accept_ownership(&mut self) -> Result<(), Error>;
 }
 
 #[public]
@@ -178,22 +154,6 @@ impl Administration for PxStorageNft {
         self.paused.set(false);
         self.vm().log(Unpaused { account: self.vm().msg_sender() });
         Ok(())
-    }
-
-    fn owner(&self) -> Address {
-        self.ownable.owner()
-    }
-
-    fn pending_owner(&self) -> Address {
-        self.ownable.pending_owner()
-    }
-
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error> {
-        Ok(self.ownable.transfer_ownership(new_owner)?)
-    }
-
-    fn accept_ownership(&mut self) -> Result<(), Error> {
-        Ok(self.ownable.accept_ownership()?)
     }
 }
 

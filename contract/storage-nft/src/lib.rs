@@ -33,7 +33,7 @@ mod tests;
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use px_contract_common::ownable::{
-    Ownable2Step, OwnableError, OwnableInvalidOwner, OwnableUnauthorizedAccount,
+    Ownable, Ownable2Step, OwnableInvalidOwner, OwnableUnauthorizedAccount,
 };
 use stylus_sdk::{
     prelude::*,
@@ -112,14 +112,7 @@ pub enum Error {
     RendererFailed(RendererFailed),
 }
 
-impl From<OwnableError> for Error {
-    fn from(error: OwnableError) -> Self {
-        match error {
-            OwnableError::UnauthorizedAccount(e) => Self::OwnableUnauthorizedAccount(e),
-            OwnableError::InvalidOwner(e) => Self::OwnableInvalidOwner(e),
-        }
-    }
-}
+px_contract_common::impl_ownable!(PxStorageNft, Error);
 
 /// The data of one token, in consecutive storage slots (see [`slots`] for the packing).
 #[storage]
@@ -180,6 +173,7 @@ pub fn exported_abi() -> alloc::string::String {
         <BtnsKeysStylusAbiStruct as GenerateAbi>::fmt_abi,
         <StorageUsageStylusAbiStruct as GenerateAbi>::fmt_abi,
         <AdministrationStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <OwnableStylusAbiStruct as GenerateAbi>::fmt_abi,
     ])
 }
 
@@ -187,7 +181,7 @@ pub fn exported_abi() -> alloc::string::String {
 pub const DEFAULT_SYNC_WINDOW: u64 = 30 * 24 * 60 * 60;
 
 #[public]
-#[implements(erc721::Erc721, keys::BtnsKeys, usage::StorageUsage, admin::Administration)]
+#[implements(erc721::Erc721, keys::BtnsKeys, usage::StorageUsage, admin::Administration, Ownable)]
 impl PxStorageNft {
     /// Sets the owner and the default sync window. Roles start empty: the owner grants them.
     ///

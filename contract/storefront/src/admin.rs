@@ -21,30 +21,6 @@ pub trait Administration {
     /// # Events
     /// * `Withdrawn`.
     fn withdraw(&mut self, to: Address) -> Result<(), Error>;
-
-    /// The owner.
-    fn owner(&self) -> Address;
-
-    /// The proposed next owner, or zero.
-    fn pending_owner(&self) -> Address;
-
-    /// Proposes a new owner, who must accept (zero cancels the proposal).
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferStarted`.
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error>;
-
-    /// Accepts a proposed ownership transfer.
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the pending owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferred`.
-    fn accept_ownership(&mut self) -> Result<(), Error>;
 }
 
 #[public]
@@ -58,21 +34,5 @@ impl Administration for PxStorefront {
         }
         self.vm().log(Withdrawn { to, amountWei: amount });
         Ok(())
-    }
-
-    fn owner(&self) -> Address {
-        self.ownable.owner()
-    }
-
-    fn pending_owner(&self) -> Address {
-        self.ownable.pending_owner()
-    }
-
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error> {
-        Ok(self.ownable.transfer_ownership(new_owner)?)
-    }
-
-    fn accept_ownership(&mut self) -> Result<(), Error> {
-        Ok(self.ownable.accept_ownership()?)
     }
 }

@@ -54,7 +54,7 @@ mod tests;
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::SolError;
-use px_contract_common::ownable::{OwnableError, OwnableInvalidOwner, OwnableUnauthorizedAccount};
+use px_contract_common::ownable::{Ownable, OwnableInvalidOwner, OwnableUnauthorizedAccount};
 use stylus_sdk::prelude::*;
 
 #[cfg(feature = "export-abi")]
@@ -138,14 +138,7 @@ impl From<Error> for Vec<u8> {
     }
 }
 
-impl From<OwnableError> for Error {
-    fn from(error: OwnableError) -> Self {
-        match error {
-            OwnableError::UnauthorizedAccount(e) => Self::OwnableUnauthorizedAccount(e),
-            OwnableError::InvalidOwner(e) => Self::OwnableInvalidOwner(e),
-        }
-    }
-}
+px_contract_common::impl_ownable!(PxStorefront, Error);
 
 /// The errors `export-abi` lists: the storefront's own and the core's that pass through.
 #[cfg(feature = "export-abi")]
@@ -229,6 +222,7 @@ pub fn exported_abi() -> alloc::string::String {
         <SalesStylusAbiStruct as GenerateAbi>::fmt_abi,
         <PlansStylusAbiStruct as GenerateAbi>::fmt_abi,
         <AdministrationStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <OwnableStylusAbiStruct as GenerateAbi>::fmt_abi,
     ])
 }
 
@@ -238,7 +232,7 @@ const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 
 #[public]
-#[implements(sales::Sales, plans::Plans, admin::Administration)]
+#[implements(sales::Sales, plans::Plans, admin::Administration, Ownable)]
 impl PxStorefront {
     /// Sets the owner and the core, and the four plans PollinationX sells: 0 free (100 MiB,
     /// 25 uploads, one per address), 1 (1 GiB, 50), 2 (5 GiB, 150), 3 (20 GiB, 400) at the

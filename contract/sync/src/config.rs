@@ -72,30 +72,6 @@ pub trait SyncConfig {
     /// # Events
     /// * LINK's `Transfer`.
     fn withdraw_link(&mut self, to: Address, amount: U256) -> Result<(), Error>;
-
-    /// The owner.
-    fn owner(&self) -> Address;
-
-    /// The proposed next owner, or zero.
-    fn pending_owner(&self) -> Address;
-
-    /// Proposes a new owner, who must accept (zero cancels the proposal).
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferStarted`.
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error>;
-
-    /// Accepts a proposed ownership transfer.
-    ///
-    /// # Errors
-    /// * [`Error::OwnableUnauthorizedAccount`] - If the caller is not the pending owner.
-    ///
-    /// # Events
-    /// * `OwnershipTransferred`.
-    fn accept_ownership(&mut self) -> Result<(), Error>;
 }
 
 #[public]
@@ -152,21 +128,5 @@ impl SyncConfig for PxSync {
     fn withdraw_link(&mut self, to: Address, amount: U256) -> Result<(), Error> {
         self.ownable.only_owner()?;
         self._transfer_link(to, amount)
-    }
-
-    fn owner(&self) -> Address {
-        self.ownable.owner()
-    }
-
-    fn pending_owner(&self) -> Address {
-        self.ownable.pending_owner()
-    }
-
-    fn transfer_ownership(&mut self, new_owner: Address) -> Result<(), Error> {
-        Ok(self.ownable.transfer_ownership(new_owner)?)
-    }
-
-    fn accept_ownership(&mut self) -> Result<(), Error> {
-        Ok(self.ownable.accept_ownership()?)
     }
 }

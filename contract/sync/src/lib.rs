@@ -38,7 +38,7 @@ use alloc::{vec, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
 use px_contract_common::ownable::{
-    Ownable2Step, OwnableError, OwnableInvalidOwner, OwnableUnauthorizedAccount,
+    Ownable, Ownable2Step, OwnableInvalidOwner, OwnableUnauthorizedAccount,
 };
 use stylus_sdk::{
     prelude::*,
@@ -116,14 +116,7 @@ pub enum Error {
     OwnableInvalidOwner(OwnableInvalidOwner),
 }
 
-impl From<OwnableError> for Error {
-    fn from(error: OwnableError) -> Self {
-        match error {
-            OwnableError::UnauthorizedAccount(e) => Self::OwnableUnauthorizedAccount(e),
-            OwnableError::InvalidOwner(e) => Self::OwnableInvalidOwner(e),
-        }
-    }
-}
+px_contract_common::impl_ownable!(PxSync, Error);
 
 /// A pending request's two storage words ([`slots::Pending`]).
 #[storage]
@@ -164,7 +157,7 @@ pub struct PxSync {
 }
 
 #[public]
-#[implements(requests::SyncRequests, fulfil::SyncFulfilment, config::SyncConfig)]
+#[implements(requests::SyncRequests, fulfil::SyncFulfilment, config::SyncConfig, Ownable)]
 impl PxSync {
     /// Sets the owner and the core. The oracle, the usage signers and sponsorship are configured
     /// afterwards by the owner.
@@ -194,5 +187,6 @@ pub fn exported_abi() -> alloc::string::String {
         <SyncRequestsStylusAbiStruct as GenerateAbi>::fmt_abi,
         <SyncFulfilmentStylusAbiStruct as GenerateAbi>::fmt_abi,
         <SyncConfigStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <OwnableStylusAbiStruct as GenerateAbi>::fmt_abi,
     ])
 }

@@ -70,9 +70,14 @@ pub struct MadeCall {
 
 type Answer = Result<Vec<u8>, Vec<u8>>;
 
+/// Code standing in for a contract: it gets the host (to run other programs on the same state,
+/// e.g. a receiver calling back) and the calldata, and answers like the contract would.
+pub type Handler = Rc<dyn Fn(&CallHost, &[u8]) -> Answer>;
+
 #[derive(Default)]
 struct Calls {
     mocks: HashMap<(CallKind, Address, Vec<u8>, U256), Answer>,
+    handlers: HashMap<Address, Handler>,
     made: Vec<MadeCall>,
     return_data: Vec<u8>,
     read: BTreeSet<U256>,
@@ -112,6 +117,11 @@ impl CallHost {
     /// NOTE: this shadows `TestVM::mock_static_call`, whose answers this host does not read.
     pub fn mock_static_call(&self, to: Address, data: Vec<u8>, answer: Answer) {
         self.calls.borrow_mut().mocks.insert((CallKind::Static, to, data, U256::ZERO), answer);
+    }
+
+    /// Runs `handler` for every `CALL` to `to` that no mock answers (see [`Handler`]).
+    pub fn on_call(&self, to: Address, handler: Handler) {
+        self.calls.borrow_mut().handlers.insert(to, handler);
     }
 
     /// Every call made so far, in order.
@@ -161,10 +171,20 @@ impl CallHost {
     fn answer(&self, kind: CallKind, to: Address, data: &[u8], value: U256) -> (u8, usize) {
         let mut calls = self.calls.borrow_mut();
         calls.made.push(MadeCall { kind, to, data: data.to_vec(), value });
+        let handler = calls.handlers.get(&to).filter(|_| kind == CallKind::Call).cloned();
         let answer = match calls.mocks.get(&(kind, to, data.to_vec(), value)) {
             Some(answer) => answer.clone(),
             None if kind == CallKind::Static && to == ECRECOVER => Ok(ecrecover(data)),
-            None => Ok(Vec::new()),
+            None => match handler {
+                Some(handler) => {
+                    // The handler may call back into this host: no borrow may be held.
+                    drop(calls);
+                    let answer = handler(self, data);
+                    calls = self.calls.borrow_mut();
+                    answer
+                }
+                None => Ok(Vec::new()),
+            },
         };
         let (status, bytes) = match answer {
             Ok(bytes) => (0, bytes),

@@ -1,13 +1,12 @@
 //! The constructor, plans and the upload pack.
 
 use alloy_primitives::{Address, U256};
-use px_contract_common::ownable::OwnershipTransferred;
+use px_contract_common::ownable::{Ownable, OwnershipTransferred};
 
 use super::{ALICE, CORE, Fixture, GIB, MIB, OWNER, PRICES, STRANGER};
 use crate::{
     Error, OwnableInvalidOwner, OwnableUnauthorizedAccount, PlanSet, PxStorefront,
     SafeCastOverflowedUintDowncast, UnknownPlan, UploadPackSet,
-    admin::Administration,
     plans::{MAX_PLANS, Plans},
     sales::Sales,
 };

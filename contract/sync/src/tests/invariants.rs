@@ -67,7 +67,7 @@ proptest! {
     fn invariant_usage_follows_the_sequence_rules(actions in prop::collection::vec(action(), 1..30)) {
         let mut f = Fixture::new();
         for nonce in 9..=40 {
-            let call = f.expected_link_call(nonce, &btns_key(1), TOKEN);
+            let call = Fixture::expected_link_call(nonce, &btns_key(1), TOKEN);
             f.host.mock_call(LINK, call, U256::ZERO, Ok(true_word()));
         }
         let mut model = Model { core: (1, B256::repeat_byte(1)), ..Model::default() };

@@ -145,7 +145,7 @@ impl Fixture {
         for nonce in 1..=8u64 {
             for seed in 0..=3u8 {
                 for token in [TOKEN, U256::from(8)] {
-                    let call = self.expected_link_call(nonce, &btns_key(seed), token);
+                    let call = Self::expected_link_call(nonce, &btns_key(seed), token);
                     self.host.mock_call(LINK, call, U256::ZERO, Ok(true_word()));
                 }
             }
@@ -157,7 +157,7 @@ impl Fixture {
     }
 
     /// The `LINK.transferAndCall` a request with `nonce` must make, built from Chainlink's ABI.
-    pub(super) fn expected_link_call(&self, nonce: u64, key: &[u8], token: U256) -> Vec<u8> {
+    pub(super) fn expected_link_call(nonce: u64, key: &[u8], token: U256) -> Vec<u8> {
         let request = OperatorInterface::operatorRequestCall {
             sender: Address::ZERO,
             payment: U256::ZERO,

@@ -28,7 +28,7 @@ fn requests_a_sponsored_sync_through_link_transfer_and_call() {
     let link_calls = f.host.calls_to(LINK);
     assert_eq!(link_calls.len(), 1);
     assert_eq!(link_calls[0].kind, CallKind::Call);
-    assert_eq!(link_calls[0].data, f.expected_link_call(1, &btns_key(1), TOKEN));
+    assert_eq!(link_calls[0].data, Fixture::expected_link_call(1, &btns_key(1), TOKEN));
     assert_eq!(
         f.sync.pending_request(request_id),
         (TOKEN, SYNC, expiry(T0), OPERATOR, FEE),
@@ -50,7 +50,7 @@ fn requests_a_sync_paid_by_the_sender_through_erc677() {
     let request_id = Fixture::request_id(1);
     assert_eq!(f.sync.pending_request(request_id).1, ALICE, "the sender paid");
     assert_eq!(f.sync.last_sponsored_at(TOKEN), 0, "no sponsorship used");
-    assert_eq!(f.host.calls_to(LINK)[0].data, f.expected_link_call(1, &btns_key(1), TOKEN));
+    assert_eq!(f.host.calls_to(LINK)[0].data, Fixture::expected_link_call(1, &btns_key(1), TOKEN));
     assert_eq!(
         f.events::<SyncRequested>(),
         vec![SyncRequested { tokenId: TOKEN, requestId: request_id, payer: ALICE }]
@@ -238,7 +238,7 @@ fn error_when_link_refuses_the_transfer() {
     {
         let mut f = Fixture::new();
         f.core_knows(TOKEN, &CoreToken::default());
-        let call = f.expected_link_call(1, &btns_key(1), TOKEN);
+        let call = Fixture::expected_link_call(1, &btns_key(1), TOKEN);
         f.host.mock_call(LINK, call, U256::ZERO, answer);
         f.sender(ALICE);
         assert!(matches!(f.sync.request_sync(TOKEN), Err(Error::LinkTransferFailed(_))));
