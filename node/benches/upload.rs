@@ -3,8 +3,9 @@
 //! `cargo bench -p px-node --bench upload` (release build; needs `scripts/setup.sh ipfs`).
 //! Starts a throwaway js-ipfs node, serves a PX node over a memory chain on a loopback port and
 //! streams the same generated file (never held in memory) both ways, alternating, several
-//! rounds; prints the median throughput of each, the node's overhead, and the benchmark
-//! process's peak RSS (the node's side of the memory: the storage node is another process).
+//! rounds after one warm-up; prints the median throughput of each, the median of the per-round
+//! overheads (robust to the drift of a shared machine), and the benchmark process's peak RSS
+//! (client and node; the storage node is another process).
 //!
 //! `PX_BENCH_MIB` (default 512) and `PX_BENCH_ROUNDS` (default 3) change the file size and
 //! rounds.
@@ -23,6 +24,10 @@ use px_node::{
     storage::StorageClient,
 };
 
+#[path = "../tests/common/rss.rs"]
+#[allow(unreachable_pub)]
+mod rss;
+
 const CHUNK: usize = 256 * 1024;
 
 /// `len` bytes of a repeating pattern, produced chunk by chunk (constant memory).
@@ -37,17 +42,6 @@ fn body(
     let rest = (len % CHUNK as u64) as usize;
     let tail = chunk.slice(..rest);
     stream::iter((0..full).map(move |_| Ok(chunk.clone())).chain((rest > 0).then_some(Ok(tail))))
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -96,7 +90,17 @@ async fn main() {
     client.register(token_id).await.expect("registers");
     client.sign_in(&owner).await.expect("signs in");
 
-    let (mut direct, mut through) = (Vec::new(), Vec::new());
+    // One unmeasured round of each warms the storage node's repository and both code paths.
+    storage.add_stream(body(len.min(64 << 20), 250), len.min(64 << 20)).await.expect("warm-up add");
+    client
+        .upload(
+            token_id,
+            len.min(64 << 20),
+            reqwest::Body::wrap_stream(body(len.min(64 << 20), 251)),
+        )
+        .await
+        .expect("warm-up upload");
+    let (mut direct, mut through, mut overheads) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let seed = u8::try_from(round % 200).unwrap_or(0);
         let start = Instant::now();
@@ -110,15 +114,16 @@ async fn main() {
             .expect("upload through the node");
         through.push(mib as f64 / start.elapsed().as_secs_f64());
         assert_eq!(res["size"], len.to_string());
+        overheads.push((direct[round] / through[round] - 1.0) * 100.0);
         println!(
             "round {round}: direct {:.1} MiB/s, through the node {:.1} MiB/s",
             direct[round], through[round]
         );
     }
-    let (d, t) = (median(direct), median(through));
-    println!("file {mib} MiB, {rounds} rounds (median)");
+    let (d, t, o) = (median(direct), median(through), median(overheads));
+    println!("file {mib} MiB, {rounds} rounds, alternating (medians)");
     println!("direct add:        {d:.1} MiB/s");
     println!("through px-node:   {t:.1} MiB/s");
-    println!("overhead:          {:.1}%", (d / t - 1.0) * 100.0);
-    println!("peak RSS (client + node process): {:.0} MiB", peak_rss_mib());
+    println!("overhead:          {o:.1}% (median of the per-round ratios)");
+    println!("peak RSS (client + node process): {} MiB", rss::peak_rss_mib());
 }

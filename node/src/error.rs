@@ -140,6 +140,18 @@ redb_errors!(
     redb::CommitError
 );
 
+impl From<crate::chain::ChainError> for NodeError {
+    fn from(e: crate::chain::ChainError) -> Self {
+        Self::Chain(e.to_string())
+    }
+}
+
+impl From<crate::storage::StorageError> for NodeError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
 impl From<px_metadata::Error> for NodeError {
     fn from(e: px_metadata::Error) -> Self {
         Self::Internal(format!("metadata: {e}"))

@@ -103,12 +103,6 @@ pub struct Registration {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-// By value so that it reads `map_err(chain_err)`.
-#[allow(clippy::needless_pass_by_value)]
-fn chain_err(e: ChainError) -> NodeError {
-    NodeError::Chain(e.to_string())
-}
-
 fn now_secs() -> u64 {
     u64::try_from(Timestamp::now().unix()).unwrap_or(0)
 }
@@ -172,7 +166,13 @@ impl Registration {
             && let Some(peer) = &a.peer_id
         {
             let key: BtnsKey = peer.parse().map_err(|e| NodeError::Internal(format!("{e}")))?;
-            if !self.chain.token_of_btns_key(key.to_bytes()).await.map_err(chain_err)?.is_zero() {
+            if !self
+                .chain
+                .token_of_btns_key(key.to_bytes())
+                .await
+                .map_err(NodeError::from)?
+                .is_zero()
+            {
                 current = Some(MintAllocation {
                     generation: a.generation + 1,
                     key_name: format!(
@@ -264,7 +264,7 @@ impl Registration {
             .chain
             .token(token_id)
             .await
-            .map_err(chain_err)?
+            .map_err(NodeError::from)?
             .ok_or_else(|| NodeError::NotFound(format!("token {token_id} does not exist")))?;
         if state.sync_sequence > 0 {
             return Err(NodeError::Conflict(format!(
@@ -304,14 +304,14 @@ impl Registration {
             Ok(()) => Ok((name, key)),
             // A retry after the transaction was mined but before the head was written.
             Err(ChainError::Reverted(why)) if why.contains("BtnsKeyAlreadySet") => {
-                let now = self.chain.token(token_id).await.map_err(chain_err)?;
+                let now = self.chain.token(token_id).await.map_err(NodeError::from)?;
                 if now.is_some_and(|s| s.btns_key == key.to_bytes()) {
                     Ok((name, key))
                 } else {
                     Err(NodeError::Conflict(format!("token {token_id} got another key meanwhile")))
                 }
             }
-            Err(e) => Err(chain_err(e)),
+            Err(e) => Err(NodeError::from(e)),
         }
     }
 
@@ -335,7 +335,7 @@ impl Registration {
     /// the pass without moving the cursor, so the next pass retries. Returns how many tokens
     /// were registered.
     pub async fn watch_once(&self) -> Result<usize, NodeError> {
-        let latest = self.chain.latest_block().await.map_err(chain_err)?;
+        let latest = self.chain.latest_block().await.map_err(NodeError::from)?;
         let from = match self.journal.watch_cursor()? {
             Some(done) => done + 1,
             None => self.settings.watch_from_block,
@@ -346,7 +346,7 @@ impl Registration {
         // Bounded ranges: RPCs cap eth_getLogs spans.
         let to = latest.min(from + 9_999);
         let mut registered = 0;
-        for token_id in self.chain.minted(from, to).await.map_err(chain_err)? {
+        for token_id in self.chain.minted(from, to).await.map_err(NodeError::from)? {
             match self.register(token_id).await {
                 Ok(_) => registered += 1,
                 Err(

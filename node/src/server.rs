@@ -204,8 +204,13 @@ impl Node {
     }
 
     /// Replays heads committed but never published (a crash between storing a file and
-    /// publishing its head); returns how many were published.
+    /// publishing its head), after re-signing heads of a previous usage signer; returns how
+    /// many were published.
     pub async fn replay(&self) -> Result<usize, crate::NodeError> {
+        let resigned = self.state.usage.resign_stale()?;
+        if resigned > 0 {
+            tracing::info!(resigned, "re-signed heads of a previous usage signer");
+        }
         let pending = self.state.usage.journal().pending()?.len();
         let done = self.state.usage.publish_pending().await?;
         tracing::info!(pending, published = done, "replayed unfinished publishes");

@@ -104,23 +104,40 @@ impl StorageClient {
             .map_err(|e| StorageError { command, message: format!("{e}: {text}") })
     }
 
+    /// `add` of one multipart part with `query`; returns the CID of the (last) file.
+    async fn add(
+        &self,
+        part: reqwest::multipart::Part,
+        query: &[(&str, &str)],
+    ) -> Result<String, StorageError> {
+        #[derive(Deserialize)]
+        struct AddLine {
+            #[serde(rename = "Hash")]
+            hash: String,
+        }
+        let err = |message: String| StorageError { command: "add", message };
+        let part = part
+            .file_name("file")
+            .mime_str("application/octet-stream")
+            .map_err(|e| err(e.to_string()))?;
+        let form = reqwest::multipart::Form::new().part("file", part);
+        // No overall timeout: a large file takes as long as it takes to stream.
+        let res = self.post("add", query, Some(form), None).await?;
+        let text = res.text().await.map_err(|e| err(e.to_string()))?;
+        // `add` answers one JSON object per line; the last one is the file.
+        let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let added: AddLine = serde_json::from_str(line).map_err(|e| err(format!("{e}: {text}")))?;
+        Ok(added.hash)
+    }
+
     /// Streams `len` bytes from `body` into `add` (CID v1, raw leaves, pinned) and returns the
     /// file's CID. The caller counts the bytes; `add` sees exactly what the stream yields.
     pub async fn add_stream<S>(&self, body: S, len: u64) -> Result<Added, StorageError>
     where
         S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
     {
-        #[derive(Deserialize)]
-        struct AddLine {
-            #[serde(rename = "Hash")]
-            hash: String,
-        }
         let part =
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(body), len)
-                .file_name("file")
-                .mime_str("application/octet-stream")
-                .map_err(|e| StorageError { command: "add", message: e.to_string() })?;
-        let form = reqwest::multipart::Form::new().part("file", part);
+            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(body), len);
         let query = [
             ("cid-version", "1"),
             ("raw-leaves", "true"),
@@ -128,34 +145,16 @@ impl StorageClient {
             ("progress", "false"),
             ("cid-base", "base32"),
         ];
-        let res = self.post("add", &query, Some(form), None).await?;
-        let text = res
-            .text()
-            .await
-            .map_err(|e| StorageError { command: "add", message: e.to_string() })?;
-        let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let added: AddLine = serde_json::from_str(line)
-            .map_err(|e| StorageError { command: "add", message: format!("{e}: {text}") })?;
-        Ok(Added { cid: added.hash })
+        Ok(Added { cid: self.add(part, &query).await? })
     }
 
-    /// Stores `bytes` as one raw block (the single-raw-block rule) and checks that the node
-    /// named it `expected`.
+    /// Stores `bytes` as one raw block (the single-raw-block rule: a chunk size above the
+    /// 1 MiB document limit) and checks that the node named it `expected`.
     pub async fn add_block(
         &self,
         bytes: Vec<u8>,
         expected: RawBlockCid,
     ) -> Result<(), StorageError> {
-        #[derive(Deserialize)]
-        struct AddLine {
-            #[serde(rename = "Hash")]
-            hash: String,
-        }
-        let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name("block.json")
-            .mime_str("application/octet-stream")
-            .map_err(|e| StorageError { command: "add", message: e.to_string() })?;
-        let form = reqwest::multipart::Form::new().part("file", part);
         let query = [
             ("cid-version", "1"),
             ("raw-leaves", "true"),
@@ -163,8 +162,8 @@ impl StorageClient {
             ("cid-base", "base32"),
             ("pin", "true"),
         ];
-        let added: AddLine = self.post_json("add", &query, Some(form)).await?;
-        let got: RawBlockCid = added.hash.parse().map_err(|e| StorageError {
+        let hash = self.add(reqwest::multipart::Part::bytes(bytes), &query).await?;
+        let got: RawBlockCid = hash.parse().map_err(|e| StorageError {
             command: "add",
             message: format!("stored block is not one raw block: {e}"),
         })?;

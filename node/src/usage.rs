@@ -27,12 +27,12 @@ use px_metadata::{BtnsKey, FileEntry, Timestamp, UsageDocument};
 use serde::Serialize;
 
 use crate::{
-    chain::{Chain, ChainError, TokenState},
+    chain::{Chain, TokenState},
     error::{NodeError, Refusal},
     journal::{Commit, Journal, TokenRecord},
     metrics::Metrics,
     pages,
-    storage::{StorageClient, StorageError},
+    storage::StorageClient,
 };
 
 /// Bytes and uploads promised to streams that have not committed yet.
@@ -120,17 +120,6 @@ pub struct UsageService {
     slots: Mutex<HashMap<U256, Arc<Slot>>>,
 }
 
-// By value so that it reads `map_err(chain_err)`.
-#[allow(clippy::needless_pass_by_value)]
-fn chain_err(e: ChainError) -> NodeError {
-    NodeError::Chain(e.to_string())
-}
-
-#[allow(clippy::needless_pass_by_value)]
-fn storage_err(e: StorageError) -> NodeError {
-    NodeError::Storage(e.to_string())
-}
-
 fn now_unix() -> i64 {
     Timestamp::now().unix()
 }
@@ -176,7 +165,7 @@ impl UsageService {
 
     /// Fails unless `caller` owns the token or is approved for it.
     pub async fn authorize(&self, token_id: U256, caller: Address) -> Result<(), NodeError> {
-        if self.chain.is_authorized(token_id, caller).await.map_err(chain_err)? {
+        if self.chain.is_authorized(token_id, caller).await.map_err(NodeError::from)? {
             Ok(())
         } else {
             Err(NodeError::Forbidden(format!(
@@ -225,7 +214,7 @@ impl UsageService {
             }
             Ok(chunk)
         });
-        let added = self.storage.add_stream(counted_body, len).await;
+        let added = self.storage.add_stream(coalesce(counted_body, FORWARD_CHUNK), len).await;
         let seen = seen_bytes.load(std::sync::atomic::Ordering::Relaxed);
         let added = match added {
             Ok(a) if seen == len => a,
@@ -244,7 +233,7 @@ impl UsageService {
             }
             Err(e) => {
                 self.metrics.upload("storage_error", 0);
-                return Err(storage_err(e));
+                return Err(NodeError::from(e));
             }
         };
         let entry = FileEntry {
@@ -267,11 +256,11 @@ impl UsageService {
         if self.journal.token(token_id)?.is_some() {
             return Ok(());
         }
-        let state = self.chain.token(token_id).await.map_err(chain_err)?;
+        let state = self.chain.token(token_id).await.map_err(NodeError::from)?;
         match state {
             None => Err(NodeError::NotFound(format!("token {token_id} does not exist"))),
             Some(s) if s.btns_key.is_empty() => {
-                let gate = self.chain.can_upload(token_id, len).await.map_err(chain_err)?;
+                let gate = self.chain.can_upload(token_id, len).await.map_err(NodeError::from)?;
                 let mut reasons = vec![Refusal::NoBtnsKey];
                 if gate.paused {
                     reasons.push(Refusal::Paused);
@@ -288,9 +277,9 @@ impl UsageService {
         let (state, gate) =
             tokio::join!(self.chain.token(token_id), self.chain.can_upload(token_id, len));
         let state = state
-            .map_err(chain_err)?
+            .map_err(NodeError::from)?
             .ok_or_else(|| NodeError::NotFound(format!("token {token_id} does not exist")))?;
-        let gate = gate.map_err(chain_err)?;
+        let gate = gate.map_err(NodeError::from)?;
         let slot = self.slot(token_id);
         let mut reserved = lock(&slot);
         let record = self.record(token_id)?;
@@ -500,18 +489,43 @@ impl UsageService {
                 NodeError::Internal(format!("page {cid} missing from the journal"))
             })?;
             let expected = cid.parse().map_err(|e| NodeError::Internal(format!("{e}")))?;
-            self.storage.add_block(bytes, expected).await.map_err(storage_err)?;
+            self.storage.add_block(bytes, expected).await.map_err(NodeError::from)?;
         }
         let head = self
             .journal
             .head(token_id)?
             .ok_or_else(|| NodeError::Internal(format!("head of {token_id} missing")))?;
         let expected = record.head_cid.parse().map_err(|e| NodeError::Internal(format!("{e}")))?;
-        self.storage.add_block(head, expected).await.map_err(storage_err)?;
+        self.storage.add_block(head, expected).await.map_err(NodeError::from)?;
         self.storage
             .publish(&record.key_name, &record.head_cid, self.settings.record_lifetime)
             .await
-            .map_err(storage_err)
+            .map_err(NodeError::from)
+    }
+
+    /// Re-signs, with the current usage signer, every head another signer signed (after a
+    /// rotation of the usage signer): a new head with the next sequence and the same usage, so
+    /// the old signer can be untrusted on `PxSync` without stranding any token. Returns how
+    /// many tokens got a new head (published by the caller's next publish pass).
+    pub fn resign_stale(&self) -> Result<usize, NodeError> {
+        let mut done = 0;
+        for (token_id, _) in self.journal.tokens()? {
+            let slot = self.slot(token_id);
+            let _guard = lock(&slot);
+            let record = self.record(token_id)?;
+            let (_, bytes) = self.head(token_id)?;
+            if UsageDocument::from_json(&bytes)?.signer == self.signer.address() {
+                continue;
+            }
+            let mut next = record;
+            next.sequence += 1;
+            let files: Vec<FileEntry> =
+                self.journal.files(token_id)?.into_iter().map(|(_, f)| f).collect();
+            let commit = self.build(token_id, next, &files, None, None)?;
+            self.journal.commit(&commit)?;
+            done += 1;
+        }
+        Ok(done)
     }
 
     /// Publishes every head committed but not published (start-up replay and retries);
@@ -596,8 +610,50 @@ impl UsageService {
         &self,
         cid: &str,
     ) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + use<>, NodeError> {
-        self.storage.cat(cid).await.map_err(storage_err)
+        self.storage.cat(cid).await.map_err(NodeError::from)
     }
+}
+
+/// Size of the pieces an upload is forwarded in: the request arrives in whatever frames the
+/// client's TCP segments make (often a few KiB); forwarding them one by one costs a write per
+/// frame, so they are gathered into pieces of the storage node's chunk size first.
+const FORWARD_CHUNK: usize = 256 * 1024;
+
+/// Gathers `stream`'s chunks into pieces of `size` bytes (the last may be shorter); memory
+/// stays at one piece.
+fn coalesce<S>(
+    stream: S,
+    size: usize,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static
+where
+    S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+{
+    let state = (Box::pin(stream), bytes::BytesMut::with_capacity(size), false);
+    futures::stream::unfold(state, move |(mut inner, mut buf, done)| async move {
+        if done {
+            return None;
+        }
+        loop {
+            match inner.next().await {
+                Some(Ok(chunk)) => {
+                    if buf.is_empty() && chunk.len() >= size {
+                        return Some((Ok(chunk), (inner, buf, false)));
+                    }
+                    buf.extend_from_slice(&chunk);
+                    if buf.len() >= size {
+                        let piece = buf.split().freeze();
+                        return Some((Ok(piece), (inner, buf, false)));
+                    }
+                }
+                Some(Err(e)) => return Some((Err(e), (inner, buf, true))),
+                None if buf.is_empty() => return None,
+                None => {
+                    let piece = buf.split().freeze();
+                    return Some((Ok(piece), (inner, buf, true)));
+                }
+            }
+        }
+    })
 }
 
 fn change(record: &TokenRecord, cid: &str, size: u64, published: bool) -> UsageChange {
@@ -609,5 +665,44 @@ fn change(record: &TokenRecord, cid: &str, size: u64, published: bool) -> UsageC
         upload_count: record.upload_count.to_string(),
         head_cid: record.head_cid.clone(),
         published,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::TryStreamExt;
+
+    use super::*;
+
+    fn pieces(sizes: &[usize], size: usize) -> Vec<usize> {
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            sizes.iter().map(|n| Ok(Bytes::from(vec![1u8; *n]))).collect();
+        let out: Vec<Bytes> = futures::executor::block_on(
+            coalesce(futures::stream::iter(chunks), size).try_collect(),
+        )
+        .unwrap();
+        out.iter().map(Bytes::len).collect()
+    }
+
+    #[test]
+    fn coalesces_small_frames_into_pieces_and_keeps_every_byte() {
+        assert_eq!(pieces(&[3, 3, 3, 3, 1], 4), vec![6, 6, 1]);
+        assert_eq!(pieces(&[10], 4), vec![10], "a large chunk passes as it is");
+        assert_eq!(pieces(&[], 4), Vec::<usize>::new());
+        assert_eq!(pieces(&[1, 1], 4), vec![2]);
+    }
+
+    #[test]
+    fn error_when_the_inner_stream_fails_is_passed_on_and_ends_the_stream() {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"ab")),
+            Err(std::io::Error::other("cut")),
+            Ok(Bytes::from_static(b"cd")),
+        ];
+        let out: Vec<_> = futures::executor::block_on(
+            coalesce(futures::stream::iter(chunks), 4).collect::<Vec<_>>(),
+        );
+        assert_eq!(out.len(), 1);
+        assert!(out[0].is_err());
     }
 }

@@ -135,3 +135,25 @@ async fn a_served_node_republishes_and_retries_in_the_background_and_shuts_down_
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), served).await.unwrap().unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_rotated_usage_signer_re_signs_every_head_at_start_up() {
+    let old = Harness::new();
+    let owner = PrivateKeySigner::random();
+    let id = old.mint_registered(owner.address(), MIB, 10).await;
+    let token = old.sign_in(&owner).await;
+    assert_eq!(old.upload(&token, id, vec![1; 100]).await.0, StatusCode::CREATED);
+    let (chain, dir, registrar) = (old.chain.clone(), old.dir.clone(), old.registrar.clone());
+    drop(old);
+    let rotated = PrivateKeySigner::random();
+    let h = Harness::build(chain, dir, registrar, rotated.clone(), common::storage(), |_| {});
+    assert_eq!(h.node.replay().await.unwrap(), 1);
+    let head = h.published(id).await.document;
+    assert_eq!(
+        (head.sequence, head.used_bytes, head.upload_count),
+        (3, 100, 1),
+        "same usage, next sequence"
+    );
+    assert_eq!(head.signer, rotated.address());
+    assert_eq!(h.node.replay().await.unwrap(), 0, "nothing stale any more");
+}
