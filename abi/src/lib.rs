@@ -36,6 +36,21 @@ pub mod chainlink {
     );
 }
 
+/// The Arbitrum system contracts that deploy, activate and keep Stylus programs.
+pub mod arbitrum {
+    use alloy::primitives::{Address, address};
+
+    alloy::sol!(
+        #[sol(rpc, abi, all_derives)]
+        "arbitrum.sol"
+    );
+
+    /// Where `ArbWasm` lives on every Arbitrum chain.
+    pub const ARB_WASM: Address = address!("0x0000000000000000000000000000000000000071");
+    /// Where cargo-stylus 0.10 expects `StylusDeployer`.
+    pub const STYLUS_DEPLOYER: Address = address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
+}
+
 /// The EIP-712 messages and domain (wire formats, "Usage report signature").
 pub mod eip712 {
     use alloy::{
