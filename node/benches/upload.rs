@@ -44,6 +44,17 @@ fn body(
     stream::iter((0..full).map(move |_| Ok(chunk.clone())).chain((rest > 0).then_some(Ok(tail))))
 }
 
+/// CPU seconds this process has used (user + system), from `/proc/self/stat` (clock ticks of
+/// 1/100 s, Linux's `USER_HZ`).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -100,24 +111,44 @@ async fn main() {
         )
         .await
         .expect("warm-up upload");
-    let (mut direct, mut through, mut overheads) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut direct, mut through, mut overheads, mut node_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let seed = u8::try_from(round % 200).unwrap_or(0);
-        let start = Instant::now();
-        storage.add_stream(body(len, seed), len).await.expect("direct add");
-        direct.push(mib as f64 / start.elapsed().as_secs_f64());
-
-        let start = Instant::now();
-        let res = client
-            .upload(token_id, len, reqwest::Body::wrap_stream(body(len, seed.wrapping_add(100))))
-            .await
-            .expect("upload through the node");
-        through.push(mib as f64 / start.elapsed().as_secs_f64());
-        assert_eq!(res["size"], len.to_string());
-        overheads.push((direct[round] / through[round] - 1.0) * 100.0);
+        // Alternate which goes first (ABBA), so that drift in the storage node's speed within
+        // a round does not favour either path.
+        let mut rate = (0.0, 0.0);
+        let mut cpu = (0.0, 0.0);
+        for step in 0..2 {
+            if (round + step) % 2 == 0 {
+                let (start, cpu0) = (Instant::now(), cpu_secs());
+                storage.add_stream(body(len, seed), len).await.expect("direct add");
+                rate.0 = mib as f64 / start.elapsed().as_secs_f64();
+                cpu.0 = cpu_secs() - cpu0;
+            } else {
+                let (start, cpu0) = (Instant::now(), cpu_secs());
+                let res = client
+                    .upload(
+                        token_id,
+                        len,
+                        reqwest::Body::wrap_stream(body(len, seed.wrapping_add(100))),
+                    )
+                    .await
+                    .expect("upload through the node");
+                rate.1 = mib as f64 / start.elapsed().as_secs_f64();
+                cpu.1 = cpu_secs() - cpu0;
+                assert_eq!(res["size"], len.to_string());
+            }
+        }
+        direct.push(rate.0);
+        through.push(rate.1);
+        overheads.push((rate.0 / rate.1 - 1.0) * 100.0);
+        // The node's own CPU: what the upload through it cost this process beyond what
+        // producing and sending the same bytes directly cost.
+        node_cpu.push((cpu.1 - cpu.0) / (mib as f64 / 1024.0));
         println!(
-            "round {round}: direct {:.1} MiB/s, through the node {:.1} MiB/s",
-            direct[round], through[round]
+            "round {round}: direct {:.1} MiB/s, through the node {:.1} MiB/s; process CPU {:.2} s vs {:.2} s",
+            rate.0, rate.1, cpu.0, cpu.1
         );
     }
     let (d, t, o) = (median(direct), median(through), median(overheads));
@@ -125,5 +156,9 @@ async fn main() {
     println!("direct add:        {d:.1} MiB/s");
     println!("through px-node:   {t:.1} MiB/s");
     println!("overhead:          {o:.1}% (median of the per-round ratios)");
+    println!(
+        "node CPU:          {:.2} s per GiB (median; the extra hop's cost in this process)",
+        median(node_cpu)
+    );
     println!("peak RSS (client + node process): {} MiB", rss::peak_rss_mib());
 }
