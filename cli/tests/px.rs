@@ -213,7 +213,7 @@ async fn a_token_minted_without_a_key_is_registered_by_the_operator() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sync_pays_with_link_waits_for_the_fulfilment_and_the_chain_matches_the_node() {
+async fn sync_sponsored_then_paid_waits_for_the_fulfilment_and_the_chain_matches_the_node() {
     let e = env().await;
     // The Chainlink node stand-in, with the PX job spec, answering through the adapter.
     let spec_text =
@@ -244,7 +244,8 @@ async fn sync_pays_with_link_waits_for_the_fulfilment_and_the_chain_matches_the_
     let dir = tempfile::tempdir().unwrap();
     let f = temp_file(&dir, "f", &[9u8; 5000]);
     ok(&px(&e, Some(&user), &[], &["upload", f.to_str().unwrap(), "--token", &id]).await);
-    let r = px(&e, Some(&user), &[], &["sync", &id, "--pay", "--timeout", "60", "--json"]).await;
+    // Sponsored first: PxSync pays from its own LINK.
+    let r = px(&e, Some(&user), &[], &["sync", &id, "--timeout", "60", "--json"]).await;
     ok(&r);
     assert_eq!(r.json()["fulfilled"], true);
     assert_eq!(r.json()["sequence"], "2");
@@ -252,6 +253,13 @@ async fn sync_pays_with_link_waits_for_the_fulfilment_and_the_chain_matches_the_
     let r = px(&e, None, &[], &["usage", &id, "--json"]).await;
     assert_eq!(r.json()["inSync"], true, "{}", r.stdout);
     assert_eq!(r.json()["chain"]["usedBytes"], "5000");
+    // Once per sync window: the next sponsored request is refused, a paid one goes through.
+    let g = temp_file(&dir, "g", &[8u8; 700]);
+    ok(&px(&e, Some(&user), &[], &["upload", g.to_str().unwrap(), "--token", &id]).await);
+    one_line_error(&px(&e, Some(&user), &[], &["sync", &id]).await, 1, "SponsoredSyncUnavailable");
+    let r = px(&e, Some(&user), &[], &["sync", &id, "--pay", "--timeout", "60"]).await;
+    ok(&r);
+    assert!(r.stdout.contains("sequence 3, 5700 bytes used, 2 uploads"), "{}", r.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -350,3 +350,64 @@ async fn the_contract_accepts_the_nodes_usage_through_the_adapter_and_the_operat
     // The node carries on above the synced state.
     assert_eq!(h.upload(&token, id, vec![1; 5]).await.0, StatusCode::CREATED);
 }
+
+/// The contract wallet fixture (`tests/sol/Erc1271Wallet.sol`, compiled by `tests/sol/build.sh`)
+/// with its constructor argument.
+fn wallet_init_code(owner: Address) -> Vec<u8> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/Erc1271Wallet.json");
+    let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut code = alloy::hex::decode(json["bytecode"].as_str().unwrap()).unwrap();
+    code.extend_from_slice(&owner.abi_encode());
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_wallet_signs_in_through_erc1271_and_uploads_to_its_token() {
+    let rc = RealChain::new().await;
+    let user = rc.d.users[4].clone();
+    let controller = PrivateKeySigner::random();
+    let wallet = rc
+        .with_chain(|c| c.deploy(user.address(), wallet_init_code(controller.address())).unwrap());
+    let id = rc.mint(&user, 0);
+    rc.node.state().registration.register(id).await.unwrap();
+    let transfer =
+        IPxStorageNft::transferFromCall { from: user.address(), to: wallet, tokenId: id };
+    rc.send(user.address(), rc.d.core, &transfer, U256::ZERO).expect_success();
+
+    let sign_in = |signer: PrivateKeySigner| {
+        let rc = &rc;
+        async move {
+            let (_, nonce) =
+                rc.call(Request::get("/v1/auth/nonce").body(Body::empty()).unwrap()).await;
+            let now = px_metadata::Timestamp::now().unix();
+            let msg = px_node::auth::siwe_message(
+                common::DOMAIN,
+                wallet,
+                412_346,
+                nonce["nonce"].as_str().unwrap(),
+                now,
+                now + 600,
+            );
+            let sig =
+                alloy::signers::SignerSync::sign_message_sync(&signer, msg.as_bytes()).unwrap();
+            let body = json!({"message": msg, "signature": format!("0x{}", alloy::hex::encode(sig.as_bytes()))});
+            rc.call(
+                Request::post("/v1/auth/sign-in")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let (status, body) = sign_in(PrivateKeySigner::random()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a stranger's signature: {body}");
+    assert!(body["message"].as_str().unwrap().contains("ERC-1271"), "{body}");
+    let (status, body) = sign_in(controller).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["address"], wallet.to_checksum(None));
+    let token = body["token"].as_str().unwrap();
+    let (status, up) = rc.harness().upload(token, id, vec![2; 64]).await;
+    assert_eq!(status, StatusCode::CREATED, "the wallet owns the token: {up}");
+}

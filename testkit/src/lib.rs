@@ -4,7 +4,8 @@
 //!
 //! - [`Deployment`]: core, storefront, sync and renderer (the WASM `cargo xtask wasm` builds,
 //!   deployed through `StylusDeployer` with their constructors), Chainlink's LinkToken and
-//!   Operator (`scripts/setup.sh chainlink`), roles, oracle, usage signer, LINK balances.
+//!   Operator (`scripts/setup.sh chainlink`), roles, oracle, sponsored syncs for paid plans,
+//!   usage signer, LINK balances.
 //! - [`DevnetServer`]: a deployment's chain served on `127.0.0.1:<free port>`.
 //!
 //! Actors are px-devnet's development accounts (public keys, never use them elsewhere).
@@ -181,6 +182,9 @@ impl Deployment {
             .expect_success();
         d.send(o, core, &IPxStorageNft::setSyncerCall { syncer: sync }).expect_success();
         d.send(o, core, &IPxStorageNft::setRendererCall { renderer }).expect_success();
+        // Paid plans (1 GiB and up) may use sponsored syncs; the free plan (100 MiB) pays.
+        d.send(o, sync, &IPxSync::setSponsoredMinQuotaCall { minQuotaBytes: 1 << 30 })
+            .expect_success();
         d.send(o, sync, &IPxSync::setOracleCall { link, operator, jobId: JOB_ID, fee })
             .expect_success();
         d.send(
