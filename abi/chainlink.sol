@@ -12,6 +12,11 @@ interface LinkTokenInterface {
 
     function transferAndCall(address to, uint256 value, bytes calldata data) external returns (bool success);
 
+    /// @notice BurnMintERC677's minting (the owner grants the role): local chains mint LINK.
+    function grantMintRole(address minter) external;
+
+    function mint(address account, uint256 amount) external;
+
     event Transfer(address indexed from, address indexed to, uint256 value);
 }
 

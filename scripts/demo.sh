@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The README's main job. Until the local end-to-end environment lands, it builds every Stylus
-# program, prints its on-chain size and its Solidity interface.
+# The README's main job: sets up what is missing, builds, then runs the local environment and
+# the sync loop as a narrated demo (tests/e2e/src/bin/px-demo.rs):
+#   the local Stylus chain (px-devnet, 127.0.0.1:8547), a real IPFS node, the oracle adapter
+#   (:8080), the PX node (:8090) and the Chainlink stand-in; the real programs deployed; mint,
+#   sync, upload, sync, the sync window, the quota; transactions and gas as they happen.
+# It then keeps everything running for `px` and `cast` until ctrl-c, and stops every process.
+#   scripts/demo.sh --exit          # run the loop and stop
+#   scripts/demo.sh --free-ports    # any free ports instead of the defaults
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-scripts/setup.sh
+scripts/setup.sh all
 cargo xtask wasm
-for iface in abi/I*.sol; do
-  printf '\n\033[1m== %s\033[0m\n' "$iface"
-  grep -E '^\s*(function|event|error) ' "$iface" | sed 's/^ *//'
-done
+cargo build --workspace --bins --locked
+exec target/debug/px-demo "$@"

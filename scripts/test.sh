@@ -13,4 +13,6 @@ scripts/setup.sh all
 cargo xtask wasm
 # Chainlink's own contracts on anvil must still produce the recorded request/callback vectors.
 tests/chainlink-vectors/generate.sh --check
+# The end-to-end tests run the workspace's binaries as processes.
+cargo build --workspace --bins --locked
 cargo test --workspace --locked

@@ -17,14 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DeployError, Sent, plan::Plan, send, stylus};
 
-alloy::sol! {
-    /// LinkToken's minting, for the LINK a local deployment mints itself.
-    interface LinkTokenMint {
-        function grantMintRole(address minter) external;
-        function mint(address account, uint256 amount) external;
-    }
-}
-
 /// The programs' WASM, as `cargo xtask wasm` writes them.
 #[derive(Debug, Clone)]
 pub struct Artifacts {
@@ -252,10 +244,10 @@ async fn local_oracle(
     let operator = d.evm("deploy Operator", operator_code).await?;
     let authorize = OperatorInterface::setAuthorizedSendersCall { senders: vec![node] };
     d.call("Operator.setAuthorizedSenders", operator, &authorize).await?;
-    d.call("LINK.grantMintRole", link, &LinkTokenMint::grantMintRoleCall { minter: deployer })
+    d.call("LINK.grantMintRole", link, &LinkTokenInterface::grantMintRoleCall { minter: deployer })
         .await?;
     let amount = plan.link_for_sponsored_syncs()?;
-    d.call("LINK.mint", link, &LinkTokenMint::mintCall { account: deployer, amount }).await?;
+    d.call("LINK.mint", link, &LinkTokenInterface::mintCall { account: deployer, amount }).await?;
     Ok((link, operator))
 }
 
