@@ -4,7 +4,8 @@
 #   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
 #      would (fails above 24,576 bytes on-chain);
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
-#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration).
+#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end) and the
+#      keepalive script's test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,3 +17,5 @@ tests/chainlink-vectors/generate.sh --check
 # The end-to-end tests run the workspace's binaries as processes.
 cargo build --workspace --bins --locked
 cargo test --workspace --locked
+# The keepalive script against px-devnet (deployed by px-deploy) and anvil.
+scripts/keepalive-test/run.sh

@@ -11,8 +11,10 @@
 //! - `next`: the page of the entries older than these, or `null` on the oldest page.
 //!
 //! A page is stored as a single raw block like the head, so its CID ([`RawBlockCid`]) proves
-//! its bytes; the head is signed and names the first page by CID, so the whole chain of pages
-//! is as trustworthy as the head without a signature of its own.
+//! its bytes, and each page names the next by CID. The chain of pages is as trustworthy as the
+//! head document that names the first one; note that the head's EIP-712 signature covers only
+//! the usage report's fields (token, key, sequence, used bytes, upload count), not `files` or
+//! `filesIndex` (docs/usage-metadata.md).
 
 use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
 
