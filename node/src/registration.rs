@@ -23,7 +23,7 @@ use alloy::{
     sol_types::SolStruct,
 };
 use px_abi::eip712::{MintAuthorization, domain};
-use px_metadata::{BtnsKey, Timestamp};
+use px_metadata::BtnsKey;
 use serde::Serialize;
 
 use crate::{
@@ -101,10 +101,6 @@ pub struct Registration {
     settings: RegistrationSettings,
     metrics: Arc<Metrics>,
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-fn now_secs() -> u64 {
-    u64::try_from(Timestamp::now().unix()).unwrap_or(0)
 }
 
 impl Registration {
@@ -211,7 +207,8 @@ impl Registration {
         let key: BtnsKey = peer
             .parse()
             .map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))?;
-        let now = now_secs();
+        // The storefront checks the deadline against the chain's clock, not the node's.
+        let now = self.chain.block_time().await?;
         let ttl = self.settings.authorization_ttl.as_secs();
         // Re-sign only when less than half the validity is left, so retries get identical answers.
         if a.signature.is_empty() || a.deadline < now + ttl / 2 {

@@ -159,6 +159,10 @@ impl Chain for MemoryChain {
         Box::pin(async move { self.online().map(|s| s.block) })
     }
 
+    fn block_time(&self) -> BoxFuture<'_, Result<u64, ChainError>> {
+        Box::pin(async move { self.online().map(|s| s.now) })
+    }
+
     fn core(&self) -> Address {
         self.core
     }

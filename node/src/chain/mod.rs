@@ -93,6 +93,10 @@ pub trait Chain: Send + Sync + std::fmt::Debug + 'static {
     /// The latest block number.
     fn latest_block(&self) -> BoxFuture<'_, Result<u64, ChainError>>;
 
+    /// The latest block's timestamp: the clock the programs check deadlines and the sync
+    /// window against (it can differ from the node's, e.g. on a local chain moved forward).
+    fn block_time(&self) -> BoxFuture<'_, Result<u64, ChainError>>;
+
     /// The core's address.
     fn core(&self) -> Address;
 

@@ -81,6 +81,18 @@ impl Chain for RpcChain {
         Box::pin(async move { self.provider.get_block_number().await.map_err(rpc_err) })
     }
 
+    fn block_time(&self) -> BoxFuture<'_, Result<u64, ChainError>> {
+        Box::pin(async move {
+            let block = self
+                .provider
+                .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+                .await
+                .map_err(rpc_err)?
+                .ok_or_else(|| ChainError::Rpc("no latest block".into()))?;
+            Ok(block.header.timestamp)
+        })
+    }
+
     fn core(&self) -> Address {
         *self.core.address()
     }

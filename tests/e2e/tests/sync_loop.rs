@@ -168,4 +168,9 @@ async fn the_loop_from_mint_to_sync_window_to_quota() {
     sync(&env, &alice, a, false).await;
     assert!(env.upload_allowed(a, 1).await.unwrap());
     json(&px(&env, &alice, &["--json", "upload", "--token", &a_id, extra.to_str().unwrap()]).await);
+
+    // The chain's clock is now a month ahead of the node's: mint authorizations follow the
+    // chain's (the storefront checks their deadline against it).
+    let dave = env.users[3].clone();
+    json(&px(&env, &dave, &["--json", "mint", "--plan", "1"]).await);
 }
