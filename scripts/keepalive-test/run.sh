@@ -86,7 +86,7 @@ check "devnet: fresh programs are not due" 0 "^renderer .*Stylus version 1, 364 
 check "devnet: code hash is keccak256 of the code" 0 "^core .*code hash $core_hash" "${KD[@]}" --dry-run
 check "devnet: due but too soon" 0 "due, but ArbOS accepts a keepalive only in 31 days" "${KD[@]}" --renew-below 400 --dry-run
 advance "$DEVNET" $((32 * DAY))
-check "devnet: no codehashKeepalive on px-devnet" 1 "keepalive refused: reverted: ArbWasm: unknown or malformed call" \
+check "devnet: no codehashKeepalive on px-devnet" 1 "keepalive refused: reverted: ArbWasm: keepalive is not implemented by px-devnet" \
   "${KD[@]}" --renew-below 400 --dry-run
 advance "$DEVNET" $((340 * DAY))
 check "devnet: expired programs" 1 "^core .*expired: 372 days since its activation; re-activate" "${KD[@]}" --dry-run

@@ -136,7 +136,9 @@ pub(crate) fn run(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8], rt: &Runtime
         return Outcome::revert_msg("ArbWasm: unknown or malformed call", VIEW_GAS);
     };
     let value = inputs.call_value();
-    if !matches!(call, ArbWasmCalls::activateProgram(_)) && !value.is_zero() {
+    let payable =
+        matches!(call, ArbWasmCalls::activateProgram(_) | ArbWasmCalls::codehashKeepalive(_));
+    if !payable && !value.is_zero() {
         return Outcome::revert_msg("ArbWasm: function is not payable", VIEW_GAS);
     }
     let now: u64 = ctx.block().timestamp().saturating_to();
@@ -185,6 +187,10 @@ pub(crate) fn run(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8], rt: &Runtime
         }
         ArbWasmCalls::expiryDays(_) => {
             ok(&ArbWasm::expiryDaysCall::abi_encode_returns(&EXPIRY_DAYS))
+        }
+        // Keepalive is not modelled: programs here expire and are activated again instead.
+        ArbWasmCalls::codehashKeepalive(_) | ArbWasmCalls::keepaliveDays(_) => {
+            Outcome::revert_msg("ArbWasm: keepalive is not implemented by px-devnet", VIEW_GAS)
         }
     }
 }
