@@ -14,4 +14,4 @@ cd "$ROOT"
 scripts/setup.sh all
 cargo xtask wasm
 cargo build --workspace --bins --locked
-exec target/debug/px-demo "$@"
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/debug/px-demo" "$@"
