@@ -152,10 +152,7 @@ pub struct UsageDocument {
 impl UsageDocument {
     /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`].
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(Error::DocumentTooLarge { size: bytes.len(), max: MAX_DOCUMENT_BYTES });
-        }
-        serde_json::from_slice(bytes).map_err(|e| Error::InvalidDocument(e.to_string()))
+        parse_capped(bytes)
     }
 
     /// The exact bytes to publish (compact JSON, wire-format field order).
@@ -188,7 +185,16 @@ impl UsageDocument {
     }
 }
 
-fn bounded_files<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FileEntry>, D::Error> {
+/// Strict JSON of a head document or a files page, refused above [`MAX_DOCUMENT_BYTES`].
+pub(crate) fn parse_capped<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::DocumentTooLarge { size: bytes.len(), max: MAX_DOCUMENT_BYTES });
+    }
+    serde_json::from_slice(bytes).map_err(|e| Error::InvalidDocument(e.to_string()))
+}
+
+/// `files` of a head document or a page: at most [`MAX_FILES`] entries.
+pub(crate) fn bounded_files<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FileEntry>, D::Error> {
     // Counted after parsing: the whole document is already capped at 1 MiB, so the list cannot
     // be large in memory before this check.
     let files = Vec::<FileEntry>::deserialize(d)?;

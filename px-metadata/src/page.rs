@@ -16,11 +16,11 @@
 //! the usage report's fields (token, key, sequence, used bytes, upload count), not `files` or
 //! `filesIndex` (docs/usage-metadata.md).
 
-use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     cid::{Cid, RawBlockCid},
-    document::{FileEntry, MAX_DOCUMENT_BYTES, MAX_FILES},
+    document::{FileEntry, MAX_FILES},
     error::Error,
 };
 
@@ -43,7 +43,7 @@ pub struct FilesPage {
     /// Always [`PageSchema::PxFiles1`].
     pub schema: PageSchema,
     /// Entries, newest first, at most [`MAX_FILES`].
-    #[serde(deserialize_with = "bounded_files")]
+    #[serde(deserialize_with = "crate::document::bounded_files")]
     pub files: Vec<FileEntry>,
     /// The page of older entries, or `None` on the last (oldest) page.
     pub next: Option<Cid>,
@@ -72,12 +72,9 @@ impl FilesPage {
         Ok(Self { schema: PageSchema::PxFiles1, files, next })
     }
 
-    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`].
+    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
-        if bytes.len() > MAX_DOCUMENT_BYTES {
-            return Err(Error::DocumentTooLarge { size: bytes.len(), max: MAX_DOCUMENT_BYTES });
-        }
-        serde_json::from_slice(bytes).map_err(|e| Error::InvalidDocument(e.to_string()))
+        crate::document::parse_capped(bytes)
     }
 
     /// Parses `bytes` fetched as `cid`, checking the digest first.
@@ -101,17 +98,6 @@ impl From<RawBlockCid> for Cid {
         // The base32 text of a raw block CID always parses as a CID v1.
         raw.to_string().parse().unwrap_or_else(|_| unreachable!("raw block CIDs are CIDs"))
     }
-}
-
-fn bounded_files<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FileEntry>, D::Error> {
-    let files = Vec::<FileEntry>::deserialize(d)?;
-    if files.len() > MAX_FILES {
-        return Err(D::Error::custom(format!(
-            "`files` has {} entries, at most {MAX_FILES} allowed",
-            files.len()
-        )));
-    }
-    Ok(files)
 }
 
 #[cfg(test)]
