@@ -26,6 +26,19 @@ pub enum Refusal {
     Paused,
 }
 
+impl Refusal {
+    /// The name in JSON bodies, messages and metric labels (as serde spells it).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::QuotaExceeded => "quotaExceeded",
+            Self::UploadsExceeded => "uploadsExceeded",
+            Self::SyncOverdue => "syncOverdue",
+            Self::NoBtnsKey => "noBtnsKey",
+            Self::Paused => "paused",
+        }
+    }
+}
+
 /// Everything that can go wrong in the node.
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
@@ -68,11 +81,7 @@ pub enum NodeError {
 }
 
 fn reasons_text(reasons: &[Refusal]) -> String {
-    let names: Vec<String> = reasons
-        .iter()
-        .map(|r| serde_json::to_value(r).map(|v| v.to_string()).unwrap_or_default())
-        .collect();
-    names.join(", ").replace('"', "")
+    reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 impl NodeError {
@@ -178,6 +187,14 @@ mod tests {
         assert_eq!(body["error"], "upload_refused");
         assert_eq!(body["reasons"], json!(["quotaExceeded", "syncOverdue"]));
         assert_eq!(body["message"], "upload refused: quotaExceeded, syncOverdue");
+    }
+
+    #[test]
+    fn every_refusal_name_is_its_json_spelling() {
+        use Refusal::{NoBtnsKey, Paused, QuotaExceeded, SyncOverdue, UploadsExceeded};
+        for r in [QuotaExceeded, UploadsExceeded, SyncOverdue, NoBtnsKey, Paused] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
     }
 
     #[tokio::test]

@@ -261,6 +261,13 @@ impl Journal {
         Ok(())
     }
 
+    /// Whether the token's files list `cid` (one index lookup).
+    pub fn lists(&self, token_id: U256, cid: &str) -> Result<bool, NodeError> {
+        let id = id_bytes(token_id);
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(FILE_TOKENS)?.get((cid, id.as_slice()))?.is_some())
+    }
+
     /// A token that references the stored file `cid`, if any.
     pub fn token_of_file(&self, cid: &str) -> Result<Option<U256>, NodeError> {
         let tx = self.db.begin_read()?;

@@ -93,15 +93,9 @@ impl StorageClient {
         &self,
         command: &'static str,
         query: &[(&str, &str)],
-        form: Option<reqwest::multipart::Form>,
     ) -> Result<T, StorageError> {
-        let res = self.post(command, query, form, Some(Duration::from_mins(1))).await?;
-        let text =
-            res.text().await.map_err(|e| StorageError { command, message: e.to_string() })?;
-        // `add` answers one JSON object per line; the last one is the file.
-        let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-        serde_json::from_str(line)
-            .map_err(|e| StorageError { command, message: format!("{e}: {text}") })
+        let res = self.post(command, query, None, Some(Duration::from_mins(1))).await?;
+        last_json_line(command, res).await
     }
 
     /// `add` of one multipart part with `query`; returns the CID of the (last) file.
@@ -123,10 +117,7 @@ impl StorageClient {
         let form = reqwest::multipart::Form::new().part("file", part);
         // No overall timeout: a large file takes as long as it takes to stream.
         let res = self.post("add", query, Some(form), None).await?;
-        let text = res.text().await.map_err(|e| err(e.to_string()))?;
-        // `add` answers one JSON object per line; the last one is the file.
-        let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let added: AddLine = serde_json::from_str(line).map_err(|e| err(format!("{e}: {text}")))?;
+        let added: AddLine = last_json_line("add", res).await?;
         Ok(added.hash)
     }
 
@@ -215,7 +206,7 @@ impl StorageClient {
             return Ok(id);
         }
         let key: KeyEntry =
-            self.post_json("key/gen", &[("arg", name), ("type", "ed25519")], None).await?;
+            self.post_json("key/gen", &[("arg", name), ("type", "ed25519")]).await?;
         Ok(key.id)
     }
 
@@ -226,7 +217,7 @@ impl StorageClient {
             #[serde(rename = "Keys")]
             keys: Option<Vec<KeyEntry>>,
         }
-        let list: Keys = self.post_json("key/list", &[], None).await?;
+        let list: Keys = self.post_json("key/list", &[]).await?;
         Ok(list.keys.unwrap_or_default().into_iter().find(|k| k.name == name).map(|k| k.id))
     }
 
@@ -245,7 +236,7 @@ impl StorageClient {
             ("lifetime", lifetime.as_str()),
             ("allow-offline", "true"),
         ];
-        let _: serde_json::Value = self.post_json("name/publish", &query, None).await?;
+        let _: serde_json::Value = self.post_json("name/publish", &query).await?;
         Ok(())
     }
 
@@ -256,19 +247,31 @@ impl StorageClient {
             #[serde(rename = "Path")]
             path: String,
         }
-        let r: Resolved = self.post_json("name/resolve", &[("arg", name)], None).await?;
+        let r: Resolved = self.post_json("name/resolve", &[("arg", name)]).await?;
         Ok(r.path)
     }
 
     /// Unpins `cid` (the content may then be garbage-collected).
     pub async fn unpin(&self, cid: &str) -> Result<(), StorageError> {
-        let _: serde_json::Value = self.post_json("pin/rm", &[("arg", cid)], None).await?;
+        let _: serde_json::Value = self.post_json("pin/rm", &[("arg", cid)]).await?;
         Ok(())
     }
 
     /// Whether the node answers (`id`).
     pub async fn ping(&self) -> Result<(), StorageError> {
-        let _: serde_json::Value = self.post_json("id", &[], None).await?;
+        let _: serde_json::Value = self.post_json("id", &[]).await?;
         Ok(())
     }
+}
+
+/// The last JSON object of an answer: `add` answers one per line, and the last is the file;
+/// other commands answer one.
+async fn last_json_line<T: for<'de> Deserialize<'de>>(
+    command: &'static str,
+    res: reqwest::Response,
+) -> Result<T, StorageError> {
+    let text = res.text().await.map_err(|e| StorageError { command, message: e.to_string() })?;
+    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    serde_json::from_str(line)
+        .map_err(|e| StorageError { command, message: format!("{e}: {text}") })
 }

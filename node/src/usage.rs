@@ -194,9 +194,7 @@ impl UsageService {
         let reservation = self.check_and_reserve(token_id, len).await.inspect_err(|e| {
             if let NodeError::Refused(reasons) = e {
                 for r in reasons {
-                    self.metrics.refusal(
-                        &serde_json::to_value(r).unwrap_or_default().to_string().replace('"', ""),
-                    );
+                    self.metrics.refusal(r.as_str());
                 }
             }
         })?;
@@ -538,7 +536,6 @@ impl UsageService {
                 Err(e) => tracing::warn!(%token_id, error = %e, "pending publish failed"),
             }
         }
-        self.update_gauges()?;
         Ok(done)
     }
 
@@ -558,11 +555,6 @@ impl UsageService {
             }
         }
         Ok(done)
-    }
-
-    fn update_gauges(&self) -> Result<(), NodeError> {
-        self.metrics.set_state(self.journal.pending()?.len(), self.journal.tokens()?.len());
-        Ok(())
     }
 
     /// The token's latest head: its CID and exact bytes.
@@ -602,7 +594,7 @@ impl UsageService {
     /// Whether the token lists `cid`.
     pub fn holds(&self, token_id: U256, cid: &str) -> Result<bool, NodeError> {
         self.record(token_id)?;
-        Ok(self.journal.files(token_id)?.iter().any(|(_, f)| f.cid.as_str() == cid))
+        self.journal.lists(token_id, cid)
     }
 
     /// Streams a stored file.

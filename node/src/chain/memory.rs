@@ -17,6 +17,7 @@ const DEFAULT_WINDOW: u64 = 30 * 86_400;
 #[derive(Debug, Clone)]
 struct Token {
     state: TokenState,
+    owner: Address,
     approved: Address,
 }
 
@@ -67,7 +68,6 @@ impl MemoryChain {
         let block = s.block;
         s.mints.push((block, id));
         let state = TokenState {
-            owner: to,
             btns_key: Bytes::copy_from_slice(key),
             quota_bytes,
             upload_limit,
@@ -77,7 +77,7 @@ impl MemoryChain {
             sync_sequence: 0,
             metadata_digest: B256::ZERO,
         };
-        s.tokens.insert(id, Token { state, approved: Address::ZERO });
+        s.tokens.insert(id, Token { state, owner: to, approved: Address::ZERO });
         id
     }
 
@@ -124,7 +124,7 @@ impl MemoryChain {
     /// Transfers the token to `to` (clears its approval, as ERC-721 does).
     pub fn transfer(&self, token_id: U256, to: Address) {
         if let Some(t) = self.lock().tokens.get_mut(&token_id) {
-            t.state.owner = to;
+            t.owner = to;
             t.approved = Address::ZERO;
         }
     }
@@ -183,7 +183,7 @@ impl Chain for MemoryChain {
         Box::pin(async move {
             let s = self.online()?;
             Ok(s.tokens.get(&token_id).is_some_and(|t| {
-                let owner = t.state.owner;
+                let owner = t.owner;
                 owner == account || t.approved == account || s.operators.contains(&(owner, account))
             }))
         })

@@ -31,11 +31,9 @@ pub enum ChainError {
     NoSigner(&'static str),
 }
 
-/// A token's state as the core records it (`usageOf`, `btnsKeyOf`, `ownerOf`).
+/// A token's state as the core records it (`usageOf`, `btnsKeyOf`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenState {
-    /// Current owner.
-    pub owner: Address,
     /// The BTNS key bytes; empty when none is registered.
     pub btns_key: Bytes,
     /// Quota in bytes.

@@ -111,17 +111,16 @@ impl Chain for RpcChain {
 
     fn token(&self, token_id: U256) -> BoxFuture<'_, Result<Option<TokenState>, ChainError>> {
         Box::pin(async move {
-            let owner = match self.core.ownerOf(token_id).call().await {
-                Ok(owner) => owner,
-                Err(e) if is_nonexistent(&e) => return Ok(None),
-                Err(e) => return Err(contract_err(&e)),
-            };
+            // usageOf reverts for a token that does not exist; the key is read beside it.
             let usage_call = self.core.usageOf(token_id);
             let key_call = self.core.btnsKeyOf(token_id);
             let (usage, key) = tokio::join!(usage_call.call(), key_call.call());
-            let u = usage.map_err(|e| contract_err(&e))?;
+            let u = match usage {
+                Ok(u) => u,
+                Err(e) if is_nonexistent(&e) => return Ok(None),
+                Err(e) => return Err(contract_err(&e)),
+            };
             Ok(Some(TokenState {
-                owner,
                 btns_key: key.map_err(|e| contract_err(&e))?,
                 quota_bytes: u.quotaBytes,
                 upload_limit: u.uploadLimit,
