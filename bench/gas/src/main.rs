@@ -32,7 +32,7 @@ use std::{
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
-    primitives::{Address, B256, Bytes, U256, address, keccak256},
+    primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::{SignerSync, local::PrivateKeySigner},
@@ -40,6 +40,7 @@ use alloy::{
 };
 use px_abi::{
     IPxStorageNft as Nft, IPxStorefront as Store, IPxSync as Sync,
+    arbitrum::{ARB_WASM, ArbWasm},
     chainlink::{LinkTokenInterface as Link, OperatorInterface as Operator},
     eip712,
 };
@@ -59,15 +60,8 @@ alloy::sol! {
         function mint(address to) external returns (uint256 tokenId);
         function transferFrom(address from, address to, uint256 tokenId) external;
     }
-
-    /// `ArbWasm` queries px-devnet answers (the initial memory a program claims per call).
-    interface ArbWasmQueries {
-        function programMemoryFootprint(address program) external view returns (uint16 footprint);
-    }
 }
 
-/// `ArbWasm`, on every Arbitrum chain and on px-devnet.
-const ARB_WASM: Address = address!("0x0000000000000000000000000000000000000071");
 /// The targets, in gas.
 const TARGET_MINT_WITH_KEY: u64 = 150_000;
 const TARGET_TRANSFER: u64 = 60_000;
@@ -500,15 +494,14 @@ impl Devnet {
         programs
             .into_iter()
             .map(|(name, at)| {
-                let query = ArbWasmQueries::programMemoryFootprintCall { program: at }.abi_encode();
+                let query = ArbWasm::programMemoryFootprintCall { program: at }.abi_encode();
                 let out = self
                     .d
                     .chain
                     .call(&TxRequest::call(Address::ZERO, ARB_WASM, query), None)
                     .expect("call runs");
-                let pages =
-                    ArbWasmQueries::programMemoryFootprintCall::abi_decode_returns(&out.output)
-                        .unwrap_or_default();
+                let pages = ArbWasm::programMemoryFootprintCall::abi_decode_returns(&out.output)
+                    .unwrap_or_default();
                 let code = self.d.chain.code(at);
                 (name, at, pages, code.len(), keccak256(&code))
             })

@@ -3,7 +3,7 @@
 use alloy::{
     consensus::{
         Eip658Value, Header, Receipt as ConsensusReceipt, ReceiptEnvelope, ReceiptWithBloom,
-        Transaction, TxEnvelope, TxReceipt, TxType,
+        Transaction, TxEnvelope, TxReceipt,
         constants::EMPTY_OMMER_ROOT_HASH,
         proofs::{calculate_receipt_root, calculate_transaction_root},
     },
@@ -70,13 +70,7 @@ impl Chain {
             logs: logs.clone(),
         };
         let with_bloom = ReceiptWithBloom::new(consensus, logs_bloom(logs.iter()));
-        let envelope = match tx.envelope.tx_type() {
-            TxType::Legacy => ReceiptEnvelope::Legacy(with_bloom),
-            TxType::Eip2930 => ReceiptEnvelope::Eip2930(with_bloom),
-            TxType::Eip4844 => ReceiptEnvelope::Eip4844(with_bloom),
-            TxType::Eip7702 => ReceiptEnvelope::Eip7702(with_bloom),
-            TxType::Eip1559 => ReceiptEnvelope::Eip1559(with_bloom),
-        };
+        let envelope = ReceiptEnvelope::from_typed(tx.envelope.tx_type(), with_bloom);
         let block_hash =
             self.push_block(timestamp, std::slice::from_ref(&tx.envelope), &[envelope]);
         let to = tx.envelope.to();

@@ -58,6 +58,15 @@ impl Chain {
     /// Activates the program at `program`, paying the data fee from `from`.
     pub fn activate(&mut self, from: Address, program: Address) -> Result<Receipt, ChainError> {
         let fee = self.activation_fee(program)?;
+        self.activate_paying(from, program, fee)
+    }
+
+    fn activate_paying(
+        &mut self,
+        from: Address,
+        program: Address,
+        fee: U256,
+    ) -> Result<Receipt, ChainError> {
         let data = ArbWasm::activateProgramCall { program }.abi_encode();
         mined_ok(self.send(TxRequest::call(from, ARB_WASM, data).with_value(fee))?)
     }
@@ -66,8 +75,9 @@ impl Chain {
     /// a contract without a constructor.
     pub fn deploy_stylus(&mut self, from: Address, wasm: &[u8]) -> Result<Address, ChainError> {
         let address = self.deploy_stylus_unactivated(from, wasm)?;
-        if self.activation_fee(address).is_ok() {
-            self.activate(from, address)?;
+        // A code hash already active (the same program deployed before) needs no activation.
+        if let Ok(fee) = self.activation_fee(address) {
+            self.activate_paying(from, address, fee)?;
         }
         Ok(address)
     }

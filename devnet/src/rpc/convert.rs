@@ -3,7 +3,7 @@
 
 use alloy::{
     consensus::{
-        Eip658Value, Receipt as ConsensusReceipt, ReceiptEnvelope, ReceiptWithBloom, TxType,
+        Eip658Value, Receipt as ConsensusReceipt, ReceiptEnvelope, ReceiptWithBloom,
         transaction::Recovered,
     },
     primitives::logs_bloom,
@@ -42,12 +42,7 @@ pub(crate) fn receipt(chain: &Chain, mined: &MinedTx) -> TransactionReceipt {
         },
         bloom,
     );
-    let inner = match alloy::consensus::Typed2718::ty(&mined.envelope) {
-        t if t == TxType::Legacy as u8 => ReceiptEnvelope::Legacy(inner),
-        t if t == TxType::Eip2930 as u8 => ReceiptEnvelope::Eip2930(inner),
-        t if t == TxType::Eip7702 as u8 => ReceiptEnvelope::Eip7702(inner),
-        _ => ReceiptEnvelope::Eip1559(inner),
-    };
+    let inner = ReceiptEnvelope::from_typed(mined.envelope.tx_type(), inner);
     TransactionReceipt {
         inner,
         transaction_hash: r.tx_hash,

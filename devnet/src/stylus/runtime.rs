@@ -63,27 +63,30 @@ impl Runtime {
         self.max_fragments
     }
 
-    /// Compiles `wasm` and keeps it under `codehash`.
+    /// Compiles `wasm` and keeps it under `codehash`; a code hash compiled before is not
+    /// compiled again (the same hash is the same program).
     pub fn compile(&self, codehash: B256, wasm: &[u8]) -> Result<(), String> {
-        let module = Module::new(&self.engine, wasm).map_err(|e| e.to_string())?;
-        self.modules.lock().unwrap_or_else(PoisonError::into_inner).insert(codehash, module);
-        Ok(())
+        self.cached_or(codehash, || Ok(wasm.to_vec())).map(drop)
     }
 
     /// The compiled program for `code` (compiling it on first use, e.g. after a restart from a
     /// state snapshot).
     fn module(&self, codehash: B256, code: &[u8]) -> Result<Module, String> {
-        if let Some(module) =
-            self.modules.lock().unwrap_or_else(PoisonError::into_inner).get(&codehash)
-        {
+        self.cached_or(codehash, || program::decompress(code).map_err(|e| e.to_string()))
+    }
+
+    /// The module kept under `codehash`, or the one compiled from what `wasm` gives.
+    fn cached_or(
+        &self,
+        codehash: B256,
+        wasm: impl FnOnce() -> Result<Vec<u8>, String>,
+    ) -> Result<Module, String> {
+        let modules = || self.modules.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(module) = modules().get(&codehash) {
             return Ok(module.clone());
         }
-        let wasm = program::decompress(code).map_err(|e| e.to_string())?;
-        let module = Module::new(&self.engine, &wasm).map_err(|e| e.to_string())?;
-        self.modules
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(codehash, module.clone());
+        let module = Module::new(&self.engine, &wasm()?).map_err(|e| e.to_string())?;
+        modules().insert(codehash, module.clone());
         Ok(module)
     }
 }

@@ -28,10 +28,8 @@ use crate::{
 pub const ARB_SYS: Address = address!("0x0000000000000000000000000000000000000064");
 /// `ArbOwnerPublic`.
 pub const ARB_OWNER_PUBLIC: Address = address!("0x000000000000000000000000000000000000006b");
-/// `ArbWasm`.
-pub const ARB_WASM: Address = address!("0x0000000000000000000000000000000000000071");
-/// `StylusDeployer`, at the address cargo-stylus 0.10 uses by default.
-pub const STYLUS_DEPLOYER: Address = address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
+/// `ArbWasm`, and `StylusDeployer` at the address cargo-stylus 0.10 uses by default.
+pub use px_abi::arbitrum::{ARB_WASM, STYLUS_DEPLOYER};
 /// Where activation data fees go.
 pub const NETWORK_FEE_ACCOUNT: Address = address!("0x00000000000000000000000000000000000a4b05");
 
