@@ -168,7 +168,7 @@ impl PxSync {
             &[
                 USAGE_REPORT_TYPEHASH,
                 token_id.into(),
-                self.vm().native_keccak256(&context.btns_key),
+                self.vm().native_keccak256(&context.btnsKey),
                 U256::from(report.sequence).into(),
                 U256::from(report.used_bytes).into(),
                 U256::from(report.upload_count).into(),
@@ -181,8 +181,8 @@ impl PxSync {
             return Err(Rejection::UntrustedSigner);
         }
         check_sequence(
-            context.sync_sequence,
-            context.metadata_digest,
+            context.syncSequence,
+            context.metadataDigest,
             report.sequence,
             report.metadata_digest,
         )?;

@@ -33,16 +33,8 @@ pub const EXPIRY_SECONDS: u64 = 5 * 60;
 /// The Operator's request format that carries the callback selector and CBOR data.
 const DATA_VERSION: u64 = 2;
 
-/// What the core says about a token (`syncContext`).
-pub(crate) struct TokenContext {
-    pub(crate) btns_key: Bytes,
-    pub(crate) authorized: bool,
-    pub(crate) quota_bytes: u64,
-    pub(crate) sync_sequence: u64,
-    pub(crate) metadata_digest: B256,
-    pub(crate) sync_window: u64,
-    pub(crate) paused: bool,
-}
+/// What the core says about a token: its `syncContext` answer, as decoded.
+pub(crate) type TokenContext = calls::IPxStorageNft::syncContextReturn;
 
 /// Requests, cancellation and the pending-request views.
 #[allow(missing_docs)] // the SDK's macro adds undocumented routing methods
@@ -115,10 +107,10 @@ impl SyncRequests for PxSync {
         let context = self._authorized_context(token_id, sender)?;
         let state = TokenSync::decode(self.tokens.get(token_id));
         let min_quota = self.sponsored_min_quota.get().as_limbs()[0];
-        if min_quota == 0 || context.quota_bytes < min_quota {
+        if min_quota == 0 || context.quotaBytes < min_quota {
             return Err(unavailable(token_id, 0));
         }
-        let next = state.last_sponsored_at.saturating_add(context.sync_window);
+        let next = state.last_sponsored_at.saturating_add(context.syncWindow);
         if state.last_sponsored_at != 0 && self.vm().block_timestamp() < next {
             return Err(unavailable(token_id, next));
         }
@@ -220,16 +212,7 @@ impl PxSync {
     pub(crate) fn _context(&self, token_id: U256, account: Address) -> Option<TokenContext> {
         let query = calls::syncContextCall { tokenId: token_id, account }.abi_encode();
         let answer = static_call(self.vm(), Call::new(), self.core.get(), &query).ok()?;
-        let c = calls::syncContextCall::abi_decode_returns(&answer).ok()?;
-        Some(TokenContext {
-            btns_key: c.btnsKey,
-            authorized: c.authorized,
-            quota_bytes: c.quotaBytes,
-            sync_sequence: c.syncSequence,
-            metadata_digest: c.metadataDigest,
-            sync_window: c.syncWindow,
-            paused: c.paused,
-        })
+        calls::syncContextCall::abi_decode_returns(&answer).ok()
     }
 
     /// The core's context for a requester who must own or operate the token.
@@ -287,7 +270,7 @@ impl PxSync {
         if context.paused {
             return Err(Error::EnforcedPause(EnforcedPause {}));
         }
-        if context.btns_key.is_empty() {
+        if context.btnsKey.is_empty() {
             return Err(Error::NoBtnsKey(NoBtnsKey { tokenId: token_id }));
         }
         let operator = self.operator.get();
@@ -297,7 +280,8 @@ impl PxSync {
         let now = self.vm().block_timestamp();
         if state.latest_nonce != 0 && now < state.latest_expiry {
             let previous = self._request_id(state.latest_nonce);
-            if self._pending(previous).token_id != 0 {
+            // The head word alone tells (token ids start at 1): one read, not two.
+            if self.pending.getter(previous).head.get() != B256::ZERO {
                 return Err(Error::SyncPending(SyncPending {
                     tokenId: token_id,
                     requestId: previous,
@@ -329,7 +313,7 @@ impl PxSync {
         self.tokens.insert(token_id, state.encode());
 
         let cbor = cbor::sync_request(
-            &context.btns_key,
+            &context.btnsKey,
             pending.token_id,
             self.core.get(),
             self.vm().chain_id(),

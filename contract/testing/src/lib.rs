@@ -167,6 +167,14 @@ impl CallHost {
         self.calls.borrow().written.clone()
     }
 
+    /// How many distinct slots `run` reads and writes (calls and slots seen before are
+    /// forgotten first).
+    pub fn slots_touched(&self, run: impl FnOnce()) -> (usize, usize) {
+        self.clear_calls();
+        run();
+        (self.slots_read().len(), self.slots_written().len())
+    }
+
     /// Records a call and returns whether it succeeded and its answer's length.
     fn answer(&self, kind: CallKind, to: Address, data: &[u8], value: U256) -> (u8, usize) {
         let mut calls = self.calls.borrow_mut();
@@ -234,6 +242,14 @@ pub fn uncalled<'a>(source: &str, signatures: &[&'a str]) -> Vec<&'a str> {
             !source.contains(&format!("abi::{name}Call"))
         })
         .collect()
+}
+
+/// An ed25519 peer id in its canonical bytes (wire formats): the identity multihash of the
+/// protobuf public key, here `seed` repeated 32 times.
+pub fn ed25519_key(seed: u8) -> Vec<u8> {
+    let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+    key.extend_from_slice(&[seed; 32]);
+    key
 }
 
 /// The `ecrecover` precompile: `digest ‖ v ‖ r ‖ s` to the signer as a word, or nothing when the

@@ -93,12 +93,7 @@ impl Clock for TestVM {
     }
 }
 
-/// An ed25519 peer id (identity multihash) with a public key of `seed` bytes.
-pub(super) fn ed25519_key(seed: u8) -> Vec<u8> {
-    let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
-    key.extend_from_slice(&[seed; 32]);
-    key
-}
+pub(super) use px_contract_testing::ed25519_key;
 
 /// A 32-byte digest for tests.
 pub(super) fn digest(seed: u8) -> B256 {

@@ -23,17 +23,11 @@ fn core() -> (CallHost, PxStorageNft) {
 }
 
 /// (slots read, slots written) by `f`.
-fn touched(host: &CallHost, f: impl FnOnce()) -> (usize, usize) {
-    host.clear_calls();
-    f();
-    (host.slots_read().len(), host.slots_written().len())
-}
-
 #[test]
 fn mint_with_an_ed25519_key_fills_five_slots() {
     let (host, mut nft) = core();
     host.set_sender(MINTER);
-    let counts = touched(&host, || {
+    let counts = host.slots_touched(|| {
         nft.mint_to(ALICE, GIB, 50, Bytes::from(ed25519_key(1))).unwrap();
     });
     // Reads: minter/paused/supply, the key index, the balance. Writes: the supply (changed in
@@ -47,7 +41,7 @@ fn transfer_rewrites_the_record_and_two_balances() {
     host.set_sender(MINTER);
     let id = nft.mint_to(ALICE, GIB, 50, Bytes::new()).unwrap();
     host.set_sender(ALICE);
-    let counts = touched(&host, || nft.transfer_from(ALICE, BOB, id).unwrap());
+    let counts = host.slots_touched(|| nft.transfer_from(ALICE, BOB, id).unwrap());
     assert_eq!(
         counts,
         (4, 3),
@@ -61,7 +55,8 @@ fn register_key_writes_record_key_and_index() {
     host.set_sender(MINTER);
     let id = nft.mint_to(ALICE, GIB, 50, Bytes::new()).unwrap();
     host.set_sender(REGISTRAR);
-    let counts = touched(&host, || nft.register_btns_key(id, Bytes::from(ed25519_key(2))).unwrap());
+    let counts =
+        host.slots_touched(|| nft.register_btns_key(id, Bytes::from(ed25519_key(2))).unwrap());
     assert_eq!(counts.1, 3, "record, key head, index");
 }
 
@@ -71,9 +66,9 @@ fn apply_usage_rewrites_usage_record_and_digest() {
     host.set_sender(MINTER);
     let id = nft.mint_to(ALICE, GIB, 50, Bytes::from(ed25519_key(1))).unwrap();
     host.set_sender(SYNCER);
-    let first = touched(&host, || nft.apply_usage(id, 1, 10, 1, digest(1)).unwrap());
+    let first = host.slots_touched(|| nft.apply_usage(id, 1, 10, 1, digest(1)).unwrap());
     assert_eq!(first.1, 3, "usage, record (sequence), digest");
-    let refresh = touched(&host, || nft.apply_usage(id, 1, 10, 1, digest(1)).unwrap());
+    let refresh = host.slots_touched(|| nft.apply_usage(id, 1, 10, 1, digest(1)).unwrap());
     assert_eq!(refresh.1, 1, "a refresh of the same document writes the usage word only");
 }
 
@@ -82,12 +77,12 @@ fn sync_context_for_the_syncer_reads_only_what_it_returns() {
     let (host, mut nft) = core();
     host.set_sender(MINTER);
     let id = nft.mint_to(ALICE, GIB, 50, Bytes::from(ed25519_key(1))).unwrap();
-    let (reads, writes) = touched(&host, || {
+    let (reads, writes) = host.slots_touched(|| {
         nft.sync_context(id, Address::ZERO).unwrap();
     });
     // record, usage, digest, key head, window, paused.
     assert_eq!((reads, writes), (6, 0));
-    let with_account = touched(&host, || {
+    let with_account = host.slots_touched(|| {
         nft.sync_context(U256::from(1), BOB).unwrap();
     });
     assert_eq!(with_account.0, 8, "plus the operator approval and the token approval");

@@ -207,12 +207,7 @@ pub(super) fn sign(
     bytes.into()
 }
 
-/// An ed25519 peer id (identity multihash) with a public key of `seed` bytes.
-pub(super) fn ed25519_key(seed: u8) -> Vec<u8> {
-    let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
-    key.extend_from_slice(&[seed; 32]);
-    key
-}
+pub(super) use px_contract_testing::ed25519_key;
 
 /// The slot of `key` in the mapping at slot `base` (Solidity's layout, which the SDK follows).
 pub(super) fn map_slot(key: B256, base: u64) -> U256 {

@@ -53,9 +53,7 @@ pub(super) fn other_signer() -> PrivateKeySigner {
 
 /// An ed25519 peer id.
 pub(super) fn btns_key(seed: u8) -> Bytes {
-    let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
-    key.extend_from_slice(&[seed; 32]);
-    key.into()
+    px_contract_testing::ed25519_key(seed).into()
 }
 
 /// What the core answers about a token.
@@ -188,12 +186,7 @@ impl Fixture {
 
     /// The logs emitted so far, decoded as `E` where they match.
     pub(super) fn events<E: SolEvent>(&self) -> Vec<E> {
-        self.host
-            .get_emitted_logs()
-            .iter()
-            .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-            .map(|(topics, data)| E::decode_raw_log(topics.iter().copied(), data).unwrap())
-            .collect()
+        self.host.events()
     }
 
     /// The calls made to the core's `applyUsage`.

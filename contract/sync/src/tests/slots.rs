@@ -4,7 +4,6 @@
 
 use alloy_primitives::B256;
 use alloy_sol_types::SolValue;
-use px_contract_testing::CallHost;
 
 use super::{ALICE, CoreToken, FEE, Fixture, LINK, OPERATOR, TOKEN, btns_key, sign, usage_signer};
 use crate::{
@@ -13,18 +12,12 @@ use crate::{
 };
 
 /// (slots read, slots written) by `f`.
-fn touched(host: &CallHost, run: impl FnOnce()) -> (usize, usize) {
-    host.clear_calls();
-    run();
-    (host.slots_read().len(), host.slots_written().len())
-}
-
 #[test]
 fn a_sponsored_request_reads_six_slots_and_writes_four() {
     let mut f = Fixture::new();
     f.core_knows(TOKEN, &CoreToken::default());
     f.sender(ALICE);
-    let counts = touched(&f.host.clone(), || {
+    let counts = f.host.clone().slots_touched(|| {
         f.sync.request_sync(TOKEN).unwrap();
     });
     // Reads: core, per-token word, sponsored minimum, operator/fee, link/nonce, job id.
@@ -37,7 +30,7 @@ fn a_user_paid_request_reads_the_same_but_the_sponsorship() {
     let mut f = Fixture::new();
     f.core_knows(TOKEN, &CoreToken::default());
     f.sender(LINK);
-    let counts = touched(&f.host.clone(), || {
+    let counts = f.host.clone().slots_touched(|| {
         f.sync.on_token_transfer(ALICE, FEE, TOKEN.abi_encode().into()).unwrap();
     });
     assert_eq!(counts, (5, 4));
@@ -49,7 +42,7 @@ fn a_fulfilment_reads_four_slots_and_clears_two() {
     let id = f.request();
     let report = sign(&usage_signer(), TOKEN, &btns_key(1), 2, 10, 1);
     f.sender(OPERATOR);
-    let counts = touched(&f.host.clone(), || {
+    let counts = f.host.clone().slots_touched(|| {
         f.sync
             .fulfill_sync(id, 2, 10, 1, B256::repeat_byte(9), report.v, report.r, report.s)
             .unwrap();
@@ -67,7 +60,8 @@ fn a_cancellation_reads_and_clears_the_pending_words() {
     f.sender(LINK);
     f.sync.on_token_transfer(ALICE, FEE, TOKEN.abi_encode().into()).unwrap();
     f.advance(EXPIRY_SECONDS);
-    let counts = touched(&f.host.clone(), || f.sync.cancel_sync(Fixture::request_id(1)).unwrap());
+    let counts =
+        f.host.clone().slots_touched(|| f.sync.cancel_sync(Fixture::request_id(1)).unwrap());
     // Reads: two pending words, link/nonce (for the refund). Writes: the pending words.
     assert_eq!(counts, (3, 2));
 }
