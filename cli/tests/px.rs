@@ -233,8 +233,7 @@ async fn sync_sponsored_then_paid_waits_for_the_fulfilment_and_the_chain_matches
         submitter: px_job_runner::listener::submitter(provider.clone()),
         default_to: Some(e.d.operator),
     };
-    let listener =
-        px_job_runner::listener::Listener::new(provider, spec, pipeline, e.d.operator, ctx, from);
+    let listener = px_job_runner::listener::Listener::new(provider, spec, pipeline, ctx, from);
     tokio::spawn(listener.run(Duration::from_millis(200), std::future::pending()));
 
     let user = e.d.users[2].clone();

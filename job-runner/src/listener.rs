@@ -72,31 +72,22 @@ pub struct Listener {
     provider: DynProvider,
     spec: JobSpec,
     pipeline: Pipeline,
-    operator: Address,
     ctx: TaskContext,
     next_block: u64,
     seen: BTreeSet<(B256, u64)>,
 }
 
 impl Listener {
-    /// A listener for `operator`'s requests to the job, from `from_block` on.
+    /// A listener for the requests to the job sent to its Operator (`contractAddress`), from
+    /// `from_block` on.
     pub fn new(
         provider: DynProvider,
         spec: JobSpec,
         pipeline: Pipeline,
-        operator: Address,
         ctx: TaskContext,
         from_block: u64,
     ) -> Self {
-        Self {
-            provider,
-            spec,
-            pipeline,
-            operator,
-            ctx,
-            next_block: from_block,
-            seen: BTreeSet::new(),
-        }
+        Self { provider, spec, pipeline, ctx, next_block: from_block, seen: BTreeSet::new() }
     }
 
     /// Handles the requests confirmed since the last poll.
@@ -114,7 +105,7 @@ impl Listener {
             return Ok(Vec::new());
         }
         let filter = Filter::new()
-            .address(self.operator)
+            .address(self.spec.contract_address)
             .event_signature(OracleRequest::SIGNATURE_HASH)
             .topic1(self.spec.spec_ids().to_vec())
             .from_block(self.next_block)

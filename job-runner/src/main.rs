@@ -108,8 +108,7 @@ async fn run(cli: Cli) -> Result<()> {
         default_to: Some(spec.contract_address),
     };
     tracing::info!(job = %spec.name, operator = %spec.contract_address, %node, from_block, "watching");
-    let operator = spec.contract_address;
-    let listener = Listener::new(provider, spec, pipeline, operator, ctx, from_block);
+    let listener = Listener::new(provider, spec, pipeline, ctx, from_block);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -46,6 +46,11 @@ impl From<px_metadata::Error> for AdapterError {
 }
 
 impl AdapterError {
+    /// A timeout after `budget` (reported in milliseconds).
+    pub fn timeout(budget: std::time::Duration) -> Self {
+        Self::Timeout(u64::try_from(budget.as_millis()).unwrap_or(u64::MAX))
+    }
+
     /// HTTP status of the error.
     pub fn status(&self) -> StatusCode {
         match self {

@@ -190,8 +190,6 @@ impl UsageService {
     }
 
     fn timeout(&self) -> AdapterError {
-        AdapterError::Timeout(
-            u64::try_from(self.config.api_timeout.as_millis()).unwrap_or(u64::MAX),
-        )
+        AdapterError::timeout(self.config.api_timeout)
     }
 }

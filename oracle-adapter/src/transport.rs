@@ -3,7 +3,7 @@
 //! reads, and upstream latency metrics. Behind [`StorageNode`] so the router can be tested
 //! without a node; the integration tests use [`HttpStorageNode`] against a real one.
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use px_metadata::{BtnsKey, RawBlockCid};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use tokio::time::{Instant, sleep};
 use crate::{error::AdapterError, metrics::Metrics};
 
 /// A boxed future, so the trait stays object safe (`Arc<dyn StorageNode>`).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use futures::future::BoxFuture;
 
 /// What the adapter needs from a storage node.
 pub trait StorageNode: Send + Sync + 'static {
@@ -124,8 +124,10 @@ impl HttpStorageNode {
         let remaining = deadline.saturating_duration_since(Instant::now());
         let send = self.http.post(format!("{}/{command}", self.base)).query(query).send();
         let res = match tokio::time::timeout(remaining, send).await {
-            Err(_) => return Err(Attempt::Fatal(timeout_error(remaining))),
-            Ok(Err(e)) if e.is_timeout() => return Err(Attempt::Fatal(timeout_error(remaining))),
+            Err(_) => return Err(Attempt::Fatal(AdapterError::timeout(remaining))),
+            Ok(Err(e)) if e.is_timeout() => {
+                return Err(Attempt::Fatal(AdapterError::timeout(remaining)));
+            }
             Ok(Err(e)) => return Err(Attempt::Retry(AdapterError::Unreachable(root_cause(&e)))),
             Ok(Ok(res)) => res,
         };
@@ -153,10 +155,6 @@ impl HttpStorageNode {
         let err = AdapterError::Upstream(format!("{command}: HTTP {status}: {message}"));
         if status.is_server_error() { Err(Attempt::Retry(err)) } else { Err(Attempt::Fatal(err)) }
     }
-}
-
-fn timeout_error(budget: Duration) -> AdapterError {
-    AdapterError::Timeout(u64::try_from(budget.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The innermost cause ("Connection refused"), not reqwest's generic outer message.
@@ -261,5 +259,5 @@ async fn read_capped(
             Ok(buf)
         };
     let remaining = deadline.saturating_duration_since(Instant::now());
-    tokio::time::timeout(remaining, read).await.map_err(|_| timeout_error(remaining))?
+    tokio::time::timeout(remaining, read).await.map_err(|_| AdapterError::timeout(remaining))?
 }

@@ -15,6 +15,17 @@ pub(crate) fn text(value: &Value) -> String {
     }
 }
 
+/// A JSON value, or the one a string holds (task inputs come either way); `what` names the
+/// input in the error.
+pub(crate) fn json_value(value: &Value, what: &str) -> Result<Value, String> {
+    match value {
+        Value::String(text) => {
+            serde_json::from_str(text).map_err(|e| format!("{what} is not JSON: {e}"))
+        }
+        other => Ok(other.clone()),
+    }
+}
+
 /// Bytes from `0x` hex text.
 pub(crate) fn bytes(value: &Value) -> Result<Vec<u8>, String> {
     alloy::hex::decode(text(value)).map_err(|e| format!("not hex: {e}"))
@@ -82,12 +93,7 @@ pub(super) fn encode(abi: &str, data: &Value) -> Result<Value, String> {
         (Function::parse(&abi), true)
     };
     let function = function.map_err(|e| format!("abi: {e}"))?;
-    let data = match data {
-        Value::String(text) => {
-            serde_json::from_str(text).map_err(|e| format!("data is not JSON: {e}"))?
-        }
-        other => other.clone(),
-    };
+    let data = json_value(data, "data")?;
     let values = function
         .inputs
         .iter()

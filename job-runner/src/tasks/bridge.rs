@@ -12,12 +12,7 @@ pub(super) async fn call(
     request_data: &Value,
     timeout: Duration,
 ) -> Result<Value, String> {
-    let body = match request_data {
-        Value::String(text) => {
-            serde_json::from_str(text).map_err(|e| format!("requestData is not JSON: {e}"))?
-        }
-        other => other.clone(),
-    };
+    let body = super::abi::json_value(request_data, "requestData")?;
     let response = http
         .post(url)
         .json(&body)

@@ -4,12 +4,7 @@ use serde_json::Value;
 
 /// The value at `path` (`"data,sequence"`) in `data` (a JSON value, or text holding one).
 pub(super) fn parse(path: &str, data: &Value) -> Result<Value, String> {
-    let document = match data {
-        Value::String(text) => {
-            serde_json::from_str(text).map_err(|e| format!("data is not JSON: {e}"))?
-        }
-        other => other.clone(),
-    };
+    let document = super::abi::json_value(data, "data")?;
     let mut value = &document;
     for key in path.split(',').filter(|k| !k.is_empty()) {
         value = match value {
