@@ -107,7 +107,10 @@ setup_ipfs() {
 part="${1:-default}"
 case "$part" in
   default) setup_rust; setup_npm ;;
-  all) setup_rust; setup_npm; setup_chainlink; setup_ipfs ;;
+  all)
+    # The test scripts (Chainlink vectors, keepalive) use it; say so now, not halfway through.
+    command -v python3 >/dev/null || { echo "python3 is required by the test scripts" >&2; exit 1; }
+    setup_rust; setup_npm; setup_chainlink; setup_ipfs ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
   chainlink) setup_npm; setup_chainlink ;;

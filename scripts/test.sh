@@ -14,8 +14,10 @@ scripts/setup.sh all
 cargo xtask wasm
 # Chainlink's own contracts on anvil must still produce the recorded request/callback vectors.
 tests/chainlink-vectors/generate.sh --check
-# The end-to-end tests run the workspace's binaries as processes.
-cargo build --workspace --bins --locked
+# The end-to-end tests run the workspace's binaries as processes. Built with the tests, so that
+# dependencies get the features the tests add (tokio's test-util, ...) once: built alone, the
+# binaries would be compiled a second time by `cargo test`.
+cargo build --workspace --bins --tests --locked
 cargo test --workspace --locked
 # The keepalive script against px-devnet (deployed by px-deploy) and anvil.
-scripts/keepalive-test/run.sh
+SKIP_BUILD=1 scripts/keepalive-test/run.sh

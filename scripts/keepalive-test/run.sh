@@ -12,6 +12,7 @@
 #    after, and expiry.
 #
 #   scripts/keepalive-test/run.sh     # needs scripts/setup.sh chainlink and cargo xtask wasm
+#   SKIP_BUILD=1 scripts/keepalive-test/run.sh   # px-devnet and px-deploy are built already
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -64,7 +65,7 @@ check "bump not a number" 2 "whole percentage" "$K" --rpc-url http://127.0.0.1:1
 check "no chain at the URL" 2 "no answer from" "$K" --rpc-url "http://127.0.0.1:$(free_port)"
 
 # ---------------------------------------------------------------- 2. px-devnet
-cargo build -q -p px-devnet -p px-deploy
+if [[ -z "${SKIP_BUILD:-}" ]]; then cargo build -q --locked -p px-devnet -p px-deploy; fi
 port="$(free_port)"; DEVNET="http://127.0.0.1:$port"
 "$TARGET/debug/px-devnet" --port "$port" >"$WORK/devnet.log" 2>&1 &
 pids+=($!)
