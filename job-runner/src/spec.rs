@@ -28,9 +28,9 @@ pub struct JobSpec {
     pub min_incoming_confirmations: u64,
     /// The pipeline, in DOT.
     pub observation_source: String,
-    /// The external job id's 16 bytes (checked at parse).
+    /// The spec ids derived from the external job id at parse ([`JobSpec::spec_ids`]).
     #[serde(skip)]
-    uuid: [u8; 16],
+    spec_ids: [B256; 2],
 }
 
 fn one() -> u64 {
@@ -48,32 +48,30 @@ impl JobSpec {
         if spec.kind != "directrequest" {
             return Err(Error::Spec(format!("type is {:?}, not \"directrequest\"", spec.kind)));
         }
-        spec.uuid = spec.uuid_bytes()?;
+        spec.spec_ids = spec_ids_of(&spec.external_job_id)?;
         let pipeline = Pipeline::parse(&spec.observation_source)?;
         Ok((spec, pipeline))
-    }
-
-    /// The 16 bytes of the external job id.
-    fn uuid_bytes(&self) -> Result<[u8; 16], Error> {
-        let hex: String = self.external_job_id.chars().filter(|c| *c != '-').collect();
-        let bytes =
-            alloy::hex::decode(&hex).ok().and_then(|b| <[u8; 16]>::try_from(b).ok()).ok_or_else(
-                || Error::Spec(format!("externalJobID {:?} is not a UUID", self.external_job_id)),
-            )?;
-        Ok(bytes)
     }
 
     /// The spec ids a request for this job may carry, as a Chainlink node accepts them: the
     /// ASCII of the UUID's 32 hex digits (what `Chainlink.Request` users pass, and what
     /// `PxSync.setOracle` takes), and the UUID's 16 bytes, right-padded.
     pub fn spec_ids(&self) -> [B256; 2] {
-        let hex: String =
-            self.external_job_id.chars().filter(|c| *c != '-').collect::<String>().to_lowercase();
-        let as_text = B256::from_slice(hex.as_bytes());
-        let mut as_bytes = B256::ZERO;
-        as_bytes[..16].copy_from_slice(&self.uuid);
-        [as_text, as_bytes]
+        self.spec_ids
     }
+}
+
+/// [`JobSpec::spec_ids`] of an external job id; an error unless it is a UUID.
+fn spec_ids_of(external_job_id: &str) -> Result<[B256; 2], Error> {
+    let hex: String =
+        external_job_id.chars().filter(|c| *c != '-').collect::<String>().to_lowercase();
+    let uuid = alloy::hex::decode(&hex)
+        .ok()
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        .ok_or_else(|| Error::Spec(format!("externalJobID {external_job_id:?} is not a UUID")))?;
+    let mut as_bytes = B256::ZERO;
+    as_bytes[..16].copy_from_slice(&uuid);
+    Ok([B256::from_slice(hex.as_bytes()), as_bytes])
 }
 
 #[cfg(test)]
