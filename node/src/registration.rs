@@ -169,44 +169,20 @@ impl Registration {
                 .map_err(NodeError::from)?
                 .is_zero()
             {
-                current = Some(MintAllocation {
-                    generation: a.generation + 1,
-                    key_name: format!(
-                        "{}-m-{minter:x}-{plan_id}-{}",
-                        self.settings.key_prefix,
-                        a.generation + 1
-                    ),
-                    peer_id: None,
-                    deadline: 0,
-                    signature: String::new(),
-                });
+                current = Some(self.fresh_allocation(minter, plan_id, a.generation + 1));
             }
         }
-        let mut a = current.unwrap_or_else(|| MintAllocation {
-            generation: 0,
-            key_name: format!("{}-m-{minter:x}-{plan_id}-0", self.settings.key_prefix),
-            peer_id: None,
-            deadline: 0,
-            signature: String::new(),
-        });
+        let mut a = current.unwrap_or_else(|| self.fresh_allocation(minter, plan_id, 0));
         // The name is durable before the keystore is touched: a crash between the two leaves
         // a name that `key_gen_or_get` finds again.
         self.journal.put_mint_allocation(&slot, &a)?;
-        let peer = if let Some(p) = &a.peer_id {
-            p.clone()
+        let key = if let Some(peer) = &a.peer_id {
+            parse_generated(peer)?
         } else {
-            let p = self
-                .storage
-                .key_gen_or_get(&a.key_name)
-                .await
-                .map_err(|e| NodeError::Storage(e.to_string()))?;
-            self.journal.put_key(&p, &a.key_name)?;
-            a.peer_id = Some(p.clone());
-            p
+            let (peer, key) = self.named_key(&a.key_name).await?;
+            a.peer_id = Some(peer);
+            key
         };
-        let key: BtnsKey = peer
-            .parse()
-            .map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))?;
         // The storefront checks the deadline against the chain's clock, not the node's.
         let now = self.chain.block_time().await?;
         let ttl = self.settings.authorization_ttl.as_secs();
@@ -284,19 +260,35 @@ impl Registration {
         self.registered(token_id)
     }
 
+    /// A minter's allocation of `generation` for `plan_id`: a key name, no key yet.
+    fn fresh_allocation(&self, minter: Address, plan_id: U256, generation: u32) -> MintAllocation {
+        MintAllocation {
+            generation,
+            key_name: format!("{}-m-{minter:x}-{plan_id}-{generation}", self.settings.key_prefix),
+            peer_id: None,
+            deadline: 0,
+            signature: String::new(),
+        }
+    }
+
+    /// Generates the keystore key `name` (or finds it, after a crash), remembers which name
+    /// it is, and returns its peer id as the storage node spelled it and as a BTNS key.
+    async fn named_key(&self, name: &str) -> Result<(String, BtnsKey), NodeError> {
+        let peer = self
+            .storage
+            .key_gen_or_get(name)
+            .await
+            .map_err(|e| NodeError::Storage(e.to_string()))?;
+        self.journal.put_key(&peer, name)?;
+        let key = parse_generated(&peer)?;
+        Ok((peer, key))
+    }
+
     /// Allocates `<prefix>-t-<id>` and registers it on-chain as the registrar.
     async fn register_new_key(&self, token_id: U256) -> Result<(String, BtnsKey), NodeError> {
         self.registrar()?;
         let name = format!("{}-t-{token_id}", self.settings.key_prefix);
-        let peer = self
-            .storage
-            .key_gen_or_get(&name)
-            .await
-            .map_err(|e| NodeError::Storage(e.to_string()))?;
-        self.journal.put_key(&peer, &name)?;
-        let key: BtnsKey = peer
-            .parse()
-            .map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))?;
+        let (_, key) = self.named_key(&name).await?;
         match self.chain.register_btns_key(token_id, key.to_bytes()).await {
             Ok(()) => Ok((name, key)),
             // A retry after the transaction was mined but before the head was written.
@@ -359,4 +351,9 @@ impl Registration {
         self.journal.set_watch_cursor(to)?;
         Ok(registered)
     }
+}
+
+/// A peer id the storage node's `key/gen` returned, as a BTNS key.
+fn parse_generated(peer: &str) -> Result<BtnsKey, NodeError> {
+    peer.parse().map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))
 }
