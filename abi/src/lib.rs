@@ -49,6 +49,37 @@ pub mod arbitrum {
     pub const ARB_WASM: Address = address!("0x0000000000000000000000000000000000000071");
     /// Where cargo-stylus 0.10 expects `StylusDeployer`.
     pub const STYLUS_DEPLOYER: Address = address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
+
+    /// Length of the init code's EVM prelude, version byte included.
+    pub const INIT_CODE_PRELUDE: u8 = 43;
+
+    /// The selector the Stylus SDK routes to a `#[constructor]`: `stylus_constructor()`.
+    pub fn constructor_selector() -> [u8; 4] {
+        let hash = alloy::primitives::keccak256("stylus_constructor()");
+        [hash[0], hash[1], hash[2], hash[3]]
+    }
+
+    /// Init code that deploys `code` unchanged: the EVM prelude cargo-stylus uses (`PUSH32 len,
+    /// DUP1, PUSH1 43, PUSH1 0, CODECOPY, PUSH1 0, RETURN`, a version byte), then `code`.
+    pub fn init_code(code: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(code.len() + usize::from(INIT_CODE_PRELUDE));
+        out.push(0x7f);
+        out.extend_from_slice(&alloy::primitives::U256::from(code.len()).to_be_bytes::<32>());
+        out.extend_from_slice(&[
+            0x80,
+            0x60,
+            INIT_CODE_PRELUDE,
+            0x60,
+            0x00,
+            0x39,
+            0x60,
+            0x00,
+            0xf3,
+            0x00,
+        ]);
+        out.extend_from_slice(code);
+        out
+    }
 }
 
 /// The EIP-712 messages and domain (wire formats, "Usage report signature").

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use alloy::{
     network::TransactionBuilder,
-    primitives::{Address, B256, Bytes, U256, keccak256},
+    primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider},
     rpc::types::{
         TransactionRequest,
@@ -15,13 +15,12 @@ use alloy::{
     sol_types::{SolCall, SolEvent, SolInterface},
 };
 use px_abi::arbitrum::{ARB_WASM, ArbWasm, STYLUS_DEPLOYER, StylusDeployer};
+pub use px_abi::arbitrum::{constructor_selector, init_code};
 
 use crate::{DeployError, Sent, send};
 
 /// `EFF000` (Stylus code) and `00` (no brotli dictionary).
 const PREFIX: [u8; 4] = [0xef, 0xf0, 0x00, 0x00];
-/// Length of the init code's EVM prelude, version byte included.
-const PRELUDE: u8 = 43;
 /// Head room on the estimated data fee: it may move between the estimate and the block.
 const FEE_BUMP_PERCENT: u64 = 20;
 
@@ -33,23 +32,6 @@ pub fn contract_code(wasm: &[u8]) -> Vec<u8> {
     let _ = writer.write_all(wasm);
     drop(writer);
     code
-}
-
-/// EVM init code that returns `code` (the prelude cargo-stylus uses: `PUSH32 len, DUP1,
-/// PUSH1 43, PUSH1 0, CODECOPY, PUSH1 0, RETURN`, then a version byte).
-pub fn init_code(code: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(code.len() + usize::from(PRELUDE));
-    out.push(0x7f);
-    out.extend_from_slice(&U256::from(code.len()).to_be_bytes::<32>());
-    out.extend_from_slice(&[0x80, 0x60, PRELUDE, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3, 0x00]);
-    out.extend_from_slice(code);
-    out
-}
-
-/// The selector a Stylus `#[constructor]` answers to: `stylus_constructor()`.
-pub fn constructor_selector() -> [u8; 4] {
-    let hash = keccak256("stylus_constructor()");
-    [hash[0], hash[1], hash[2], hash[3]]
 }
 
 /// The data fee `ArbWasm.activateProgram` will charge for `code`, plus 20%: an activation
@@ -138,20 +120,5 @@ mod tests {
         std::io::Read::read_to_end(&mut brotli::Decompressor::new(&code[4..], 4096), &mut back)
             .unwrap();
         assert_eq!(back, wasm);
-    }
-
-    #[test]
-    fn init_code_returns_the_code_after_a_43_byte_prelude() {
-        let init = init_code(&[0xaa, 0xbb]);
-        assert_eq!(init.len(), 45);
-        assert_eq!(init[0], 0x7f);
-        assert_eq!(init[32], 2, "PUSH32 carries the length");
-        assert_eq!(init[35], PRELUDE);
-        assert_eq!(&init[43..], &[0xaa, 0xbb]);
-    }
-
-    #[test]
-    fn constructor_selector_is_stylus_constructor() {
-        assert_eq!(constructor_selector(), keccak256("stylus_constructor()")[..4]);
     }
 }

@@ -6,7 +6,7 @@ use alloy::{
     rpc::types::state::{AccountOverride, StateOverride},
     sol_types::{SolCall, SolError, SolEvent},
 };
-use revm::primitives::{Address, B256, Bytes, U256, keccak256};
+use revm::primitives::{Address, B256, Bytes, U256};
 
 use super::{Chain, ChainError, Receipt, TxRequest};
 use crate::{
@@ -17,11 +17,7 @@ use crate::{
     },
 };
 
-/// Selector the SDK routes to a `#[constructor]`: `stylus_constructor()`.
-pub fn constructor_selector() -> [u8; 4] {
-    let hash = keccak256("stylus_constructor()");
-    [hash[0], hash[1], hash[2], hash[3]]
-}
+pub use px_abi::arbitrum::constructor_selector;
 
 fn mined_ok(receipt: Receipt) -> Result<Receipt, ChainError> {
     if receipt.success { Ok(receipt) } else { Err(ChainError::Reverted(receipt.output)) }

@@ -90,20 +90,7 @@ pub fn decompress(code: &[u8]) -> Result<Vec<u8>, ProgramError> {
     Ok(wasm)
 }
 
-/// Init code that deploys `code` unchanged: the 43-byte EVM prelude cargo-stylus uses
-/// (`PUSH32 len, DUP1, PUSH1 43, PUSH1 0, CODECOPY, PUSH1 0, RETURN`, a version byte), then
-/// `code`. A create transaction with this input leaves `code` at the new address.
-pub fn init_code(code: &[u8]) -> Vec<u8> {
-    const PRELUDE: u8 = 43;
-    let mut out = Vec::with_capacity(code.len() + usize::from(PRELUDE));
-    out.push(0x7f);
-    let mut len = [0u8; 32];
-    len[24..].copy_from_slice(&(code.len() as u64).to_be_bytes());
-    out.extend_from_slice(&len);
-    out.extend_from_slice(&[0x80, 0x60, PRELUDE, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3, 0x00]);
-    out.extend_from_slice(code);
-    out
-}
+pub use px_abi::arbitrum::init_code;
 
 #[cfg(test)]
 mod tests {
@@ -139,13 +126,5 @@ mod tests {
     fn error_when_bytes_are_not_brotli() {
         let code = [0xEF, 0xF0, 0x00, 0x00, 0xff, 0xff, 0xff];
         assert!(matches!(decompress(&code), Err(ProgramError::Decompress(_))));
-    }
-
-    #[test]
-    fn init_code_prelude_is_43_bytes() {
-        let code = init_code(&[0xEF, 0xF0, 0x00, 0x00, 1, 2]);
-        assert_eq!(code.len(), 43 + 6);
-        assert_eq!(code[42], 0x00, "version byte");
-        assert_eq!(&code[43..], &[0xEF, 0xF0, 0x00, 0x00, 1, 2]);
     }
 }
