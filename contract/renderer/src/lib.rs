@@ -77,17 +77,9 @@ mod state {
 /// The interface `cargo stylus export-abi` prints (functions and errors), for the drift test.
 #[cfg(feature = "export-abi")]
 pub fn exported_abi() -> String {
-    use alloc::string::ToString;
-
     use stylus_sdk::abi::GenerateAbi;
 
-    struct Show;
-    impl core::fmt::Display for Show {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            <PxRenderer as GenerateAbi>::fmt_abi(f)
-        }
-    }
-    Show.to_string()
+    px_contract_common::export::interfaces(&[<PxRenderer as GenerateAbi>::fmt_abi])
 }
 
 #[public]
