@@ -171,3 +171,35 @@ fn the_binary_refuses_to_run_without_a_key() {
     assert!(stderr.contains("PX_DEPLOYER_KEY"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
 }
+
+/// px-testkit's fixture, which the node's, the CLI's and the end-to-end tests run on, is the
+/// environment the local plan describes: the same prices, job, fee, sponsored-sync threshold
+/// and funding, and the same registrar, usage signer and Chainlink node.
+#[test]
+fn the_test_fixture_is_the_local_plan() {
+    use alloy::sol_types::SolCall;
+    use px_testkit::px_devnet::chain::TxRequest;
+
+    let plan = local_plan();
+    let d = px_testkit::Deployment::cached();
+    let view = |to: Address, data: Vec<u8>| {
+        d.chain.call(&TxRequest::call(Address::ZERO, to, data), None).unwrap().output
+    };
+
+    assert_eq!(plan.prices().unwrap(), px_testkit::PRICES.map(U256::from));
+    assert_eq!(plan.job_id().unwrap(), px_testkit::JOB_ID);
+    assert_eq!(plan.fee().unwrap(), d.fee);
+    assert_eq!(plan.registrar, d.registrar.address());
+    assert_eq!(plan.usage_signers, vec![d.usage_signer.address()]);
+    assert_eq!(plan.chainlink.node, Some(d.oracle_node.address()));
+    let min_quota = view(d.sync, IPxSync::sponsoredMinQuotaCall {}.abi_encode());
+    assert_eq!(
+        IPxSync::sponsoredMinQuotaCall::abi_decode_returns(&min_quota).unwrap(),
+        plan.sync.sponsored_min_quota
+    );
+    let funds = view(d.link, LinkTokenInterface::balanceOfCall { owner: d.sync }.abi_encode());
+    assert_eq!(
+        LinkTokenInterface::balanceOfCall::abi_decode_returns(&funds).unwrap(),
+        plan.link_for_sponsored_syncs().unwrap()
+    );
+}
