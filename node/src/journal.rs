@@ -97,7 +97,7 @@ pub struct Commit {
     pub removed: Option<(u64, String)>,
     /// The new head's bytes.
     pub head: Vec<u8>,
-    /// Pages of the new head, CID and bytes (already stored ones are rewritten harmlessly).
+    /// Pages of the new head not stored yet, CID and bytes (pages are never removed).
     pub pages: Vec<(String, Vec<u8>)>,
 }
 

@@ -364,8 +364,16 @@ impl UsageService {
         .files(layout.head_files, layout.files_index)
         .sign(&self.signer)?;
         record.head_cid = encoded.cid.to_string();
-        record.pages = layout.pages.iter().map(|p| p.cid.to_string()).collect();
-        let pages = layout.pages.into_iter().map(|p| (p.cid.to_string(), p.bytes)).collect();
+        let cids: Vec<String> = layout.pages.iter().map(|p| p.cid.to_string()).collect();
+        // Full pages keep their bytes from one head to the next: only new ones are written.
+        let pages = layout
+            .pages
+            .into_iter()
+            .zip(&cids)
+            .filter(|(_, cid)| !record.pages.contains(cid))
+            .map(|(page, cid)| (cid.clone(), page.bytes))
+            .collect();
+        record.pages = cids;
         Ok(Commit { token_id, record, added, removed, head: encoded.bytes, pages })
     }
 
