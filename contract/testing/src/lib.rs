@@ -139,14 +139,7 @@ impl CallHost {
     /// # Panics
     /// If a log with `E`'s signature does not decode as `E`.
     pub fn events<E: SolEvent>(&self) -> Vec<E> {
-        self.vm
-            .get_emitted_logs()
-            .iter()
-            .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-            .map(|(topics, data)| {
-                E::decode_raw_log(topics.iter().copied(), data).expect("a log of its signature")
-            })
-            .collect()
+        events(&self.vm)
     }
 
     /// Forgets the calls made and the slots touched so far (mocks stay).
@@ -250,6 +243,20 @@ pub fn ed25519_key(seed: u8) -> Vec<u8> {
     let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
     key.extend_from_slice(&[seed; 32]);
     key
+}
+
+/// The logs `vm` emitted so far, decoded as `E` where they match its signature.
+///
+/// # Panics
+/// If a log with `E`'s signature does not decode as `E`.
+pub fn events<E: SolEvent>(vm: &TestVM) -> Vec<E> {
+    vm.get_emitted_logs()
+        .iter()
+        .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
+        .map(|(topics, data)| {
+            E::decode_raw_log(topics.iter().copied(), data).expect("a log of its signature")
+        })
+        .collect()
 }
 
 /// The `ecrecover` precompile: `digest ‖ v ‖ r ‖ s` to the signer as a word, or nothing when the

@@ -68,12 +68,7 @@ impl Fixture {
 
     /// The logs emitted so far, decoded as `E` where they match its signature.
     pub(super) fn events<E: SolEvent>(&self) -> Vec<E> {
-        self.vm
-            .get_emitted_logs()
-            .iter()
-            .filter(|(topics, _)| topics.first() == Some(&E::SIGNATURE_HASH))
-            .map(|(topics, data)| E::decode_raw_log(topics.iter().copied(), data).unwrap())
-            .collect()
+        px_contract_testing::events(&self.vm)
     }
 
     pub(super) fn advance(&self, seconds: u64) {
