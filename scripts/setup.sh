@@ -29,19 +29,20 @@ setup_rust() {
   log "rust $channel with wasm32-unknown-unknown and rust-src ready"
 }
 
-# npm_install DIR: installs DIR/package.json's dependencies into DIR/node_modules when the
-# lockfile changed since the last install (npm ci is exact and reproducible).
+# npm_install DIR WHAT [MODE [NOTE]]: installs DIR/package.json's dependencies into DIR/node_modules
+# when package.json or the lockfile changed since the last install. MODE `ci` (the default) runs
+# `npm ci`, exact and reproducible; `install` runs `npm install` (for a lockfile `npm ci`
+# refuses), which installs the locked versions too. NOTE is shown while installing.
 npm_install() {
-  local dir="$1" stamp="$1/node_modules/.px-installed"
+  local dir="$1" what="$2" mode="${3:-ci}" note="${4:-}" stamp="$1/node_modules/.px-installed" want
   command -v npm >/dev/null || { echo "node and npm are required" >&2; exit 1; }
-  local want
   want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    log "npm tools in $dir up to date"
+    log "$what in $dir up to date"
     return
   fi
-  log "installing npm tools in $dir"
-  if [[ -f "$dir/package-lock.json" ]]; then
+  log "installing $what in $dir${note:+ ($note)}"
+  if [[ "$mode" == ci && -f "$dir/package-lock.json" ]]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   else
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
@@ -51,7 +52,7 @@ npm_install() {
 }
 
 setup_npm() {
-  npm_install tools/npm
+  npm_install tools/npm "npm tools"
 }
 
 # Chainlink's published sources: `npm install @chainlink/contracts` fails on a git dependency, so
@@ -93,15 +94,7 @@ setup_chainlink() {
 # headless, points at a git tarball that is never installed), so this part uses `npm install`,
 # which installs the locked versions and leaves package-lock.json unchanged.
 setup_ipfs() {
-  local dir=tools/ipfs stamp=tools/ipfs/node_modules/.px-installed want
-  want="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$dir/node_modules/.bin/jsipfs" ]]; then
-    log "js-ipfs in $dir up to date"
-    return
-  fi
-  log "installing js-ipfs 0.66.1 in $dir (about 3 minutes)"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
-  echo "$want" >"$stamp"
+  npm_install tools/ipfs "js-ipfs 0.66.1" install "about 3 minutes"
 }
 
 part="${1:-default}"
