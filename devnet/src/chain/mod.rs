@@ -212,7 +212,7 @@ impl Chain {
 
     /// Nonce of `address`.
     pub fn nonce(&self, address: Address) -> u64 {
-        self.db.cache.accounts.get(&address).map_or(0, |a| a.info.nonce)
+        infallible_nonce(&self.db, address)
     }
 
     /// Code at `address`.

@@ -7,8 +7,8 @@ use revm::{
 use wasmi::Error;
 
 use super::{
-    C, charge_gas, charge_ink, gas_left, read, read_address, read_u256, read_word,
-    require_non_static, set_gas_left, write, write_usize,
+    C, charge_gas, charge_ink, gas_left, read, read_address, read_u256, require_non_static,
+    set_gas_left, write, write_usize,
 };
 use crate::{
     evm::{CallKind, CallRequest, Nested, OutOfGas},
@@ -135,7 +135,7 @@ pub(super) fn create2(
     contract: u32,
     revert_len: u32,
 ) -> Result<(), Error> {
-    let salt = U256::from_be_bytes(read_word(&c, salt)?);
+    let salt = read_u256(&c, salt)?;
     create(&mut c, code, len, endowment, Some(salt), contract, revert_len)
 }
 
