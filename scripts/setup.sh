@@ -5,7 +5,7 @@
 #   scripts/setup.sh all        # the above plus every optional part below
 #   scripts/setup.sh rust|npm|chainlink|ipfs   # one part only
 #
-# Parts: rust, npm, chainlink (Chainlink's LinkToken and Operator compiled from
+# Parts: rust, npm, chainlink (Chainlink's LinkToken, Operator and KeystoneForwarder compiled from
 # @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
 # (js-ipfs 0.66.1 in tools/ipfs, the loopback IPFS node scripts/ipfs-node.sh runs for the oracle
 # adapter's tests and benchmark).
@@ -59,7 +59,8 @@ setup_npm() {
 # the two packages are fetched with `npm pack` and unpacked where the compiler's import callback
 # looks (scripts/chainlink/compile.mjs). The artifacts are rebuilt when the inputs change.
 CHAINLINK_PACKAGES=("@chainlink/contracts@1.5.0:@chainlink/contracts"
-  "@openzeppelin/contracts@4.8.3:@openzeppelin/contracts-4.8.3")
+  "@openzeppelin/contracts@4.8.3:@openzeppelin/contracts-4.8.3"
+  "@openzeppelin/contracts@5.0.2:@openzeppelin/contracts-5.0.2")
 setup_chainlink() {
   local dir=tools/chainlink entry spec dest tarball
   mkdir -p "$dir/pkg" "$dir/node_modules"
@@ -74,14 +75,17 @@ setup_chainlink() {
   done
   local stamp="$dir/out/.px-compiled" want
   want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$dir/out/LinkToken.json" && -f "$dir/out/Operator.json" ]]; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$dir/out/LinkToken.json" && -f "$dir/out/Operator.json" \
+    && -f "$dir/out/KeystoneForwarder.json" ]]; then
     log "Chainlink artifacts in $dir/out up to date"
     return
   fi
-  log "compiling LinkToken and Operator with solc 0.8.19"
+  log "compiling LinkToken and Operator with solc 0.8.19, KeystoneForwarder with 0.8.24"
   node scripts/chainlink/compile.mjs "$dir/out" \
     "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol:LinkToken" \
     "@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol:Operator"
+  node scripts/chainlink/compile.mjs --solc 0.8.24 "$dir/out" \
+    "@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol:KeystoneForwarder"
   echo "$want" >"$stamp"
 }
 

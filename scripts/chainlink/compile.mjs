@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Compiles Solidity with solc 0.8.19 (solcjs from tools/npm) against the Chainlink and
+// Compiles Solidity with solcjs from tools/npm (0.8.19 by default) against the Chainlink and
 // OpenZeppelin sources unpacked by `scripts/setup.sh chainlink`, and writes one JSON artifact
 // per contract: { contractName, sourceName, abi, bytecode, deployedBytecode, compiler }.
 //
-//   node scripts/chainlink/compile.mjs OUTDIR SOURCE[:Contract] ...
+//   node scripts/chainlink/compile.mjs [--solc 0.8.24] OUTDIR SOURCE[:Contract] ...
 //
+// `--solc` picks another compiler installed in tools/npm (`solc-<version>`): Chainlink builds
+// each product with its own (foundry.toml: operatorforwarder 0.8.19, keystone 0.8.24).
 // SOURCE is a file path or an import path (`@chainlink/contracts/src/v0.8/...`). Without
 // `:Contract`, every contract defined in SOURCE is written. Settings are Chainlink's own
 // (foundry.toml of @chainlink/contracts 1.5.0): optimizer on with 1,000,000 runs, no metadata
@@ -17,12 +19,12 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const MODULES = join(ROOT, "tools/chainlink/node_modules");
 const require = createRequire(join(ROOT, "tools/npm/package.json"));
-const solc = require("solc");
 
 // Import prefixes the Chainlink sources use, mapped to the unpacked packages.
 const PREFIXES = [
   ["@chainlink/contracts/", join(MODULES, "@chainlink/contracts/")],
   ["@openzeppelin/contracts@4.8.3/", join(MODULES, "@openzeppelin/contracts-4.8.3/")],
+  ["@openzeppelin/contracts@5.0.2/", join(MODULES, "@openzeppelin/contracts-5.0.2/")],
 ];
 
 export const SETTINGS = {
@@ -58,8 +60,13 @@ function findImports(path) {
 }
 
 function main(argv) {
+  let solc = require("solc");
+  if (argv[0] === "--solc") {
+    solc = require(`solc-${argv[1]}`);
+    argv = argv.slice(2);
+  }
   if (argv.length < 2) {
-    console.error("usage: compile.mjs OUTDIR SOURCE[:Contract] ...");
+    console.error("usage: compile.mjs [--solc VERSION] OUTDIR SOURCE[:Contract] ...");
     process.exit(2);
   }
   if (!existsSync(MODULES)) {
