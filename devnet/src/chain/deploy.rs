@@ -14,6 +14,7 @@ use crate::{
     system::{
         ARB_WASM, STYLUS_DEPLOYER,
         abi::{ArbWasm, StylusDeployer},
+        programs::{self, ProgramRecord},
     },
 };
 
@@ -153,5 +154,33 @@ impl Chain {
         ArbWasm::activateProgramCall::abi_decode_returns(&out.output)
             .map(|r| r.dataFee)
             .map_err(|e| ChainError::Halted(format!("bad activateProgram return: {e}")))
+    }
+
+    /// Puts the program at `program` in ArbOS' cache, or takes it out, as `ArbWasmCache`'s
+    /// `cacheProgram` and `evictCodehash` do for a cache manager: calls of every contract with
+    /// its code hash then start at the cached price. A development shortcut beside the real
+    /// path (a `CacheManager` bid); like `anvil_setCode`, it changes state without a
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] with `ArbWasm`'s error when caching a program that is not
+    /// active (not activated, another Stylus version, expired).
+    ///
+    /// # Panics
+    /// Never: the in-memory database cannot fail.
+    pub fn set_program_cached(&mut self, program: Address, cached: bool) -> Result<(), ChainError> {
+        let codehash = revm::primitives::keccak256(self.code(program));
+        let word = self.storage(ARB_WASM, codehash.into());
+        let record = ProgramRecord::from_word(word);
+        let now = self.latest().header.timestamp;
+        if cached {
+            programs::active(record, self.runtime.params(), now)
+                .map_err(|why| ChainError::Reverted(why.revert_data()))?;
+        }
+        let record = ProgramRecord { cached, ..record };
+        self.db
+            .insert_account_storage(ARB_WASM, codehash.into(), record.to_word())
+            .expect("the in-memory database cannot fail");
+        Ok(())
     }
 }

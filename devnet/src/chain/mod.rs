@@ -141,7 +141,7 @@ impl Chain {
             let code = system::placeholder_code();
             db.insert_account_info(address, AccountInfo::default().with_code(code));
         }
-        let runtime = Arc::new(Runtime::new(config.debug));
+        let runtime = Arc::new(Runtime::new(config.stylus, config.debug));
         let mut chain = Self {
             config,
             runtime,

@@ -12,6 +12,7 @@ pub mod abi;
 pub mod arb_misc;
 pub mod arb_wasm;
 pub mod deployer;
+pub mod programs;
 
 use revm::{
     bytecode::Bytecode,
@@ -61,7 +62,7 @@ pub fn run_precompile(
     let outcome = match inputs.bytecode_address {
         ARB_WASM => arb_wasm::run(ctx, inputs, &input, runtime),
         ARB_OWNER_PUBLIC => arb_misc::run_owner_public(inputs, &input, runtime),
-        ARB_SYS => arb_misc::run_sys(ctx, inputs, &input),
+        ARB_SYS => arb_misc::run_sys(ctx, inputs, &input, runtime),
         _ => return None,
     };
     Some(outcome.into_result(inputs.gas_limit))
@@ -92,6 +93,11 @@ impl Outcome {
     /// A revert with `data`, costing `gas_used`.
     pub(crate) fn revert(data: impl Into<Bytes>, gas_used: u64) -> Self {
         Self { status: InstructionResult::Revert, output: data.into(), gas_used }
+    }
+
+    /// Out of gas: the call's gas is consumed.
+    pub(crate) fn out_of_gas() -> Self {
+        Self { status: InstructionResult::OutOfGas, output: Bytes::new(), gas_used: u64::MAX }
     }
 
     /// A revert with Solidity's `Error(string)`.
