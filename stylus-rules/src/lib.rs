@@ -5,7 +5,7 @@
 //! - [`arbos`]: the Stylus parameters of each ArbOS version (limits, prices, fragments);
 //! - [`hostio`]: the host functions a program may import;
 //! - [`code`]: how a program is stored (prefix + brotli; ArbOS 61's root + fragments) and read;
-
+//! - [`package`]: how cargo-stylus packages a module (one program, or fragments and a root);
 //! - [`activation`]: what activation checks in a module;
 //! - [`costs`]: the init costs nitro predicts at activation, and the start-up and memory gas.
 //!
@@ -18,6 +18,7 @@ pub mod arbos;
 pub mod code;
 pub mod costs;
 pub mod hostio;
+pub mod package;
 
 pub use activation::{ActivationError, Module};
 pub use arbos::StylusParams;
