@@ -9,8 +9,7 @@
 //! `MaxWasmSize` (256 KiB).
 
 use stylus_rules::{
-    StylusParams,
-    activation,
+    StylusParams, activation,
     arbos::ARBITRUM_ONE,
     costs,
     package::{self, Package},
@@ -63,7 +62,8 @@ pub(crate) fn check(name: &str, wasm: &[u8], budget: usize) -> Report {
         problems.push(why);
     }
     if package.total_len() > budget {
-        problems.push(format!("{} on-chain bytes: above the budget of {budget}", package.total_len()));
+        problems
+            .push(format!("{} on-chain bytes: above the budget of {budget}", package.total_len()));
     }
     let wasm_budget = params.max_wasm_size as usize * (100 - ROOM_PERCENT) / 100;
     if wasm.len() > wasm_budget {

@@ -61,7 +61,13 @@ fn main() -> Result<()> {
 fn print_reports(reports: &[gate::Report]) -> Result<()> {
     println!(
         "{:<16} {:>8} {:>10} {:>6} {:>22} {:>8} {:>9} {:>16}  verdict",
-        "program", "wasm B", "on-chain B", "root B", "program/fragments B", "budget", "headroom",
+        "program",
+        "wasm B",
+        "on-chain B",
+        "root B",
+        "program/fragments B",
+        "budget",
+        "headroom",
         "start-up gas"
     );
     for r in reports {
@@ -71,8 +77,7 @@ fn print_reports(reports: &[gate::Report]) -> Result<()> {
         let room = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let permille = (room(r.budget) - room(total)) * 1_000 / room(r.budget).max(1);
         let headroom = format!("{}.{}%", permille / 10, (permille % 10).abs());
-        let start_up =
-            r.init_gas.map_or_else(|| "-".to_owned(), |(u, c)| format!("{u} / {c}"));
+        let start_up = r.init_gas.map_or_else(|| "-".to_owned(), |(u, c)| format!("{u} / {c}"));
         println!(
             "{:<16} {:>8} {:>10} {:>6} {:>22} {:>8} {:>9} {:>16}  {}",
             r.name,

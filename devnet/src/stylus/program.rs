@@ -11,6 +11,7 @@ use revm::{
 use stylus_rules::{
     StylusParams,
     code::{self, CodeError, Purpose},
+    package::Package,
 };
 
 use crate::evm::{Ctx, infallible};
@@ -18,19 +19,29 @@ use crate::evm::{Ctx, infallible};
 pub use px_abi::arbitrum::init_code;
 pub use stylus_rules::code::{is_program, may_deploy};
 
-/// The deployable code for `wasm` as one classic program: `EFF000`, no dictionary, brotli at
-/// quality 11 with the encoder cargo-stylus uses. Results are remembered for the life of the
-/// process: quality 11 is slow and tests deploy the same programs again and again.
-pub fn compress(wasm: &[u8]) -> Vec<u8> {
-    static CACHE: OnceLock<Mutex<HashMap<B256, Vec<u8>>>> = OnceLock::new();
+/// `wasm` packaged as cargo-stylus deploys it: one classic program (`EFF000`, no dictionary,
+/// brotli at quality 11 with the encoder cargo-stylus uses) when it fits in 24,576 bytes, else
+/// fragments and a root. Results are remembered for the life of the process: quality 11 is
+/// slow and tests deploy the same programs again and again.
+pub fn package(wasm: &[u8]) -> Package {
+    static CACHE: OnceLock<Mutex<HashMap<B256, Package>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Mutex::default);
     let key = keccak256(wasm);
-    if let Some(code) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-        return code.clone();
+    if let Some(package) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return package.clone();
     }
-    let code = code::classic_code(&code::compress(wasm));
-    cache.lock().unwrap_or_else(PoisonError::into_inner).insert(key, code.clone());
-    code
+    let package = Package::new(wasm);
+    cache.lock().unwrap_or_else(PoisonError::into_inner).insert(key, package.clone());
+    package
+}
+
+/// The code of `wasm` as one classic program, however large (a program over 24,576 bytes
+/// cannot be deployed this way: what a chain refuses).
+pub fn classic(wasm: &[u8]) -> Vec<u8> {
+    match package(wasm) {
+        Package::Classic(code) => code,
+        Package::Fragmented { .. } => code::classic_code(&code::compress(wasm)),
+    }
 }
 
 /// The module in `code` as a call reads it: a root's fragments are read from state without
