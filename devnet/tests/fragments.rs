@@ -18,30 +18,23 @@ use stylus_rules::{
     arbos::MAX_CODE_SIZE,
     code::{self, Root},
     package::{FRAGMENT_PAYLOAD, Package},
+    testing,
 };
 
 /// A program carrying `len` bytes brotli cannot shrink, returning the first 32 of them.
 fn large_program(len: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
-    let mut x = seed;
-    let data: Vec<u8> = (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x.to_le_bytes()[0]
-        })
-        .collect();
-    let escaped: String = data.iter().map(|b| format!("\\{b:02x}")).collect();
+    let data = testing::incompressible(len, seed);
     let pages = len.div_ceil(65_536);
     let wasm = wat::parse_str(format!(
         r#"(module
              (import "vm_hooks" "read_args" (func (param i32)))
              (import "vm_hooks" "write_result" (func (param i32 i32)))
              (memory (export "memory") {pages} {pages})
-             (data (i32.const 0) "{escaped}")
+             (data (i32.const 0) "{}")
              (func (export "user_entrypoint") (param i32) (result i32)
                (call 1 (i32.const 0) (i32.const 32))
-               i32.const 0))"#
+               i32.const 0))"#,
+        testing::wat_string(&data)
     ))
     .expect("the program parses");
     (wasm, data[..32].to_vec())

@@ -19,6 +19,7 @@ pub mod code;
 pub mod costs;
 pub mod hostio;
 pub mod package;
+pub mod testing;
 
 pub use activation::{ActivationError, Module};
 pub use arbos::StylusParams;

@@ -143,19 +143,7 @@ fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Bytes brotli cannot shrink (a xorshift stream), to make packages of a chosen size.
-    fn noise(len: usize) -> Vec<u8> {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x.to_le_bytes()[0]
-            })
-            .collect()
-    }
+    use crate::testing::incompressible;
 
     #[test]
     fn a_small_module_is_one_classic_program() {
@@ -167,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_large_module_is_cut_into_full_fragments_and_a_root() {
-        let wasm = noise(60_000);
+        let wasm = incompressible(60_000, 1);
         let package = Package::new(&wasm);
         let lens = package.part_lens();
         assert_eq!(lens.len(), 3);
@@ -182,7 +170,7 @@ mod tests {
 
     #[test]
     fn error_when_a_package_needs_a_fifth_fragment() {
-        let package = Package::new(&noise(4 * FRAGMENT_PAYLOAD + 100));
+        let package = Package::new(&incompressible(4 * FRAGMENT_PAYLOAD + 100, 1));
         let refusal = package.refusal(&StylusParams::for_arbos(61).unwrap()).unwrap();
         assert_eq!(refusal, "5 fragments: above MaxFragmentCount 4");
     }

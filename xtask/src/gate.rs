@@ -86,6 +86,7 @@ pub(crate) fn deployed(wasm: &[u8]) -> Package {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stylus_rules::testing;
 
     const ENTRY: &str = r#"(memory (export "memory") 1 1)
         (func (export "user_entrypoint") (param i32) (result i32) i32.const 0)"#;
@@ -116,17 +117,9 @@ mod tests {
         assert!(report.problems.iter().any(|p| p.contains("above the budget of 10")));
     }
 
-    /// A valid module carrying `len` bytes brotli cannot shrink (a xorshift stream).
+    /// A valid module carrying `len` bytes brotli cannot shrink.
     fn incompressible(len: usize) -> Vec<u8> {
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        let data: String = (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                format!("\\{:02x}", x.to_le_bytes()[0])
-            })
-            .collect();
+        let data = testing::wat_string(&testing::incompressible(len, 7));
         wasm(&format!(r#"(module {ENTRY} (data (i32.const 0) "{data}"))"#))
     }
 
