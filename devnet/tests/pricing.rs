@@ -8,7 +8,10 @@ mod common;
 use alloy::sol_types::{SolCall, SolError};
 use px_devnet::{
     chain::{Chain, ChainConfig, ChainError, TxRequest},
-    system::{ARB_WASM, abi::ArbWasm},
+    system::{
+        ARB_WASM, ARB_WASM_CACHE, CACHE_MANAGER,
+        abi::{ArbWasm, ArbWasmCache, CacheManager},
+    },
 };
 use revm::primitives::{Address, Bytes};
 
@@ -128,5 +131,52 @@ fn error_when_caching_a_program_that_is_not_active() {
     let other = wat::parse_str(KNOWN.replace("pricing", "pricinG")).unwrap();
     let inactive = env.chain.deploy_stylus_unactivated(env.me, &other).unwrap();
     let err = env.chain.set_program_cached(inactive, true).unwrap_err();
-    assert_eq!(err, ChainError::Reverted(ArbWasm::ProgramNotActivated {}.abi_encode().into()));
+    // Nitro's answer for a program never activated: it "needs an upgrade" from version 0.
+    let needs = ArbWasm::ProgramNeedsUpgrade { version: 0, stylusVersion: 3 };
+    assert_eq!(err, ChainError::Reverted(needs.abi_encode().into()));
+}
+
+/// Sends `call` to `to` from the environment's account with `value`.
+fn send_value<C: SolCall>(
+    env: &mut Env,
+    to: Address,
+    call: &C,
+    value: u64,
+) -> px_devnet::chain::Receipt {
+    let req = TxRequest::call(env.me, to, call.abi_encode())
+        .with_value(revm::primitives::U256::from(value));
+    env.chain.send(req).expect("valid transaction")
+}
+
+#[test]
+fn a_bid_in_the_cache_manager_caches_the_program_at_its_cached_price() {
+    let mut env = Env::at(61);
+    let program = env.program;
+    let uncached = env.gas_of_call(program);
+    // The cache has room: the minimum bid is 0 (cargo stylus cache suggest-bid).
+    let min = CacheManager::getMinBid_0Call { program: env.program };
+    let out = env.chain.call(&TxRequest::call(env.me, CACHE_MANAGER, min.abi_encode()), None);
+    let min = CacheManager::getMinBid_0Call::abi_decode_returns(&out.unwrap().output).unwrap();
+    assert_eq!(min, alloy::primitives::aliases::U192::ZERO);
+    let bid = send_value(&mut env, CACHE_MANAGER, &CacheManager::placeBidCall { program }, 0);
+    assert!(bid.success, "placeBid reverted: {}", alloy::hex::encode(&bid.output));
+    let codehash = revm::primitives::keccak256(env.chain.code(env.program));
+    let cached = ArbWasmCache::codehashIsCachedCall { codehash };
+    let out = env.chain.call(&TxRequest::call(env.me, ARB_WASM_CACHE, cached.abi_encode()), None);
+    assert!(ArbWasmCache::codehashIsCachedCall::abi_decode_returns(&out.unwrap().output).unwrap());
+    assert_eq!(uncached - env.gas_of_call(env.program), UNCACHED_GAS - CACHED_GAS);
+    // A second bid for the same code: the manager's AlreadyCached.
+    let again = send_value(&mut env, CACHE_MANAGER, &CacheManager::placeBidCall { program }, 0);
+    assert!(!again.success);
+    assert_eq!(again.output.as_ref(), CacheManager::AlreadyCached { codehash }.abi_encode());
+}
+
+#[test]
+fn error_when_anyone_but_a_cache_manager_caches_a_program() {
+    let mut env = Env::at(61);
+    let call = ArbWasmCache::cacheProgramCall { addr: env.program };
+    let req = TxRequest::call(env.me, ARB_WASM_CACHE, call.abi_encode()).with_gas(100_000);
+    let receipt = env.chain.send(req).unwrap();
+    assert!(!receipt.success);
+    assert_eq!(receipt.gas_used, 100_000, "nitro burns all gas");
 }

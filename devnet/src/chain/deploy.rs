@@ -177,28 +177,26 @@ impl Chain {
     /// Puts the program at `program` in ArbOS' cache, or takes it out, as `ArbWasmCache`'s
     /// `cacheProgram` and `evictCodehash` do for a cache manager: calls of every contract with
     /// its code hash then start at the cached price. A development shortcut beside the real
-    /// path (a `CacheManager` bid); like `anvil_setCode`, it changes state without a
-    /// transaction.
+    /// path (a bid in the `CacheManager` at [`crate::system::CACHE_MANAGER`]); like
+    /// `anvil_setCode`, it changes state without a transaction.
     ///
     /// # Errors
-    /// [`ChainError::Reverted`] with `ArbWasm`'s error when caching a program that is not
-    /// active (not activated, another Stylus version, expired).
+    /// [`ChainError::Reverted`] with `ArbWasm`'s error, as nitro answers it, when caching a
+    /// program activated against another Stylus version (0: never activated) or expired.
     ///
     /// # Panics
     /// Never: the in-memory database cannot fail.
     pub fn set_program_cached(&mut self, program: Address, cached: bool) -> Result<(), ChainError> {
         let codehash = revm::primitives::keccak256(self.code(program));
-        let word = self.storage(ARB_WASM, codehash.into());
-        let record = ProgramRecord::from_word(word);
+        let record = ProgramRecord::from_word(self.storage(ARB_WASM, codehash.into()));
         let now = self.latest().header.timestamp;
-        if cached {
-            programs::active(record, self.runtime.params(), now)
-                .map_err(|why| ChainError::Reverted(why.revert_data()))?;
+        let updated = programs::with_cached(record, cached, self.runtime.params(), now)
+            .map_err(|why| ChainError::Reverted(why.revert_data()))?;
+        if let Some(record) = updated {
+            self.db
+                .insert_account_storage(ARB_WASM, codehash.into(), record.to_word())
+                .expect("the in-memory database cannot fail");
         }
-        let record = ProgramRecord { cached, ..record };
-        self.db
-            .insert_account_storage(ARB_WASM, codehash.into(), record.to_word())
-            .expect("the in-memory database cannot fail");
         Ok(())
     }
 }

@@ -166,6 +166,28 @@ pub fn runnable(
     active(record(ctx, codehash), params, now)
 }
 
+/// `record` with its cached flag set to `cache`, as nitro's `SetProgramCached` decides:
+/// caching needs the current Stylus version and an unexpired program; `None` when the flag
+/// already has that value (nothing changes, no event).
+pub fn with_cached(
+    record: ProgramRecord,
+    cache: bool,
+    params: &StylusParams,
+    now: u64,
+) -> Result<Option<ProgramRecord>, NotRunnable> {
+    let age = record.age(now);
+    if cache && record.version != params.version {
+        return Err(NotRunnable::NeedsUpgrade(record.version, params.version));
+    }
+    if cache && age > params.expiry_seconds() {
+        return Err(NotRunnable::Expired(age));
+    }
+    if record.cached == cache {
+        return Ok(None);
+    }
+    Ok(Some(ProgramRecord { cached: cache, ..record }))
+}
+
 /// Whether activating `record` again would be refused with `ProgramUpToDate` (nitro's
 /// `programExists`: current version and not expired).
 pub fn up_to_date(record: ProgramRecord, params: &StylusParams, now: u64) -> bool {
@@ -224,6 +246,23 @@ mod tests {
     #[test]
     fn another_version_needs_an_upgrade() {
         assert_eq!(active(rec(2, 1), &elara(), 0), Err(NotRunnable::NeedsUpgrade(2, 3)));
+    }
+
+    #[test]
+    fn caching_needs_the_current_version_and_changes_only_the_flag() {
+        let now = ARBITRUM_START_TIME + 10 * 3_600;
+        let cached = with_cached(rec(3, 10), true, &elara(), now).unwrap().unwrap();
+        assert_eq!(cached, ProgramRecord { cached: true, ..rec(3, 10) });
+        assert_eq!(with_cached(cached, true, &elara(), now), Ok(None));
+        assert_eq!(
+            with_cached(ProgramRecord::default(), true, &elara(), now),
+            Err(NotRunnable::NeedsUpgrade(0, 3))
+        );
+        // Evicting needs nothing.
+        assert_eq!(
+            with_cached(cached, false, &elara(), now + 400 * 86_400).unwrap(),
+            Some(rec(3, 10))
+        );
     }
 
     #[test]
