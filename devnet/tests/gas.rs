@@ -105,3 +105,23 @@ fn error_when_storage_is_underpriced_the_decomposition_fails() {
     let mint = c.send(c.minter, &call);
     assert!(mint.gas_used - fixed > 5_000);
 }
+
+#[test]
+fn supports_interface_stays_under_erc165s_30000_gas_cached_or_not() {
+    // ERC-165: a supportsInterface query must cost under 30,000 gas (OpenZeppelin's checker
+    // calls it with 30,000). Measured as a wallet would, by eth_estimateGas, less the
+    // intrinsic gas: the start-up dominates, so only the cached program has room to spare.
+    let mut c = Core::new();
+    let erc721 = alloy::primitives::FixedBytes([0x80, 0xac, 0x58, 0xcd]);
+    let query = Nft::supportsInterfaceCall { interfaceId: erc721 };
+    let req = px_devnet::chain::TxRequest::call(c.alice, c.nft, query.abi_encode());
+    let init = view(&c.chain, ARB_WASM, &ArbWasm::programInitGasCall { program: c.nft });
+    let uncached = c.chain.estimate_gas(&req, None).unwrap();
+    c.chain.set_program_cached(c.nft, true).unwrap();
+    let cached = c.chain.estimate_gas(&req, None).unwrap();
+    let intrinsic = intrinsic(&query.abi_encode());
+    println!("supportsInterface: eth_estimateGas {uncached} uncached, {cached} cached");
+    assert!(uncached - intrinsic < 30_000, "uncached call {}", uncached - intrinsic);
+    assert!(cached - intrinsic < 30_000 - 20_000, "cached call {}", cached - intrinsic);
+    assert_eq!(uncached - cached, init.gas - init.gasWhenCached);
+}
