@@ -61,6 +61,8 @@ setup_npm() {
 CHAINLINK_PACKAGES=("@chainlink/contracts@1.5.0:@chainlink/contracts"
   "@openzeppelin/contracts@4.8.3:@openzeppelin/contracts-4.8.3"
   "@openzeppelin/contracts@5.0.2:@openzeppelin/contracts-5.0.2")
+# Test fixtures compiled with Chainlink's keystone settings: px-don's IReceiver recorder.
+CHAINLINK_FIXTURES=(don/tests/fixtures/ReportRecorder.sol)
 setup_chainlink() {
   local dir=tools/chainlink entry spec dest tarball
   mkdir -p "$dir/pkg" "$dir/node_modules"
@@ -74,18 +76,20 @@ setup_chainlink() {
     mv "$dest.tmp" "$dest"
   done
   local stamp="$dir/out/.px-compiled" want
-  want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json | sha256sum | cut -d' ' -f1)"
+  want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json "${CHAINLINK_FIXTURES[@]}" \
+    | sha256sum | cut -d' ' -f1)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$dir/out/LinkToken.json" && -f "$dir/out/Operator.json" \
-    && -f "$dir/out/KeystoneForwarder.json" ]]; then
+    && -f "$dir/out/KeystoneForwarder.json" && -f "$dir/out/ReportRecorder.json" ]]; then
     log "Chainlink artifacts in $dir/out up to date"
     return
   fi
-  log "compiling LinkToken and Operator with solc 0.8.19, KeystoneForwarder with 0.8.24"
+  log "compiling LinkToken and Operator with solc 0.8.19, KeystoneForwarder (and px-don's fixture) with 0.8.24"
   node scripts/chainlink/compile.mjs "$dir/out" \
     "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol:LinkToken" \
     "@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol:Operator"
   node scripts/chainlink/compile.mjs --solc 0.8.24 "$dir/out" \
-    "@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol:KeystoneForwarder"
+    "@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol:KeystoneForwarder" \
+    "${CHAINLINK_FIXTURES[@]/%/:ReportRecorder}"
   echo "$want" >"$stamp"
 }
 
