@@ -19,14 +19,14 @@ use crate::{
     report::{self, ReportHeader, WorkflowIdentity},
 };
 
-/// Gas limit of the report transaction (the workflow's `writeReport` gas limit), from
-/// measurement on px-devnet: `KeystoneForwarder.report` with two signatures and the
-/// report-recording fixture used 130,143 gas in all (`don/tests/forwarder.rs` prints it), of
-/// which the fixture's `onReport` is a few thousand; PxSync's `onReport` is estimated at the
-/// `fulfillSync` callback's 63,788 to 86,671 gas (`docs/benchmarks.md`) plus the metadata
-/// checks. The forwarder needs at least 130,000 gas left when it routes (its
-/// `MINIMUM_GAS_LIMIT` plus internal reserve), so the limit keeps that and PxSync's callback
-/// with a margin. Re-measure on the real receiver when it lands.
+/// Gas limit of the report transaction (the workflow's `writeReport` gas limit). Measured on
+/// px-devnet: `KeystoneForwarder.report` with two signatures and the report-recording fixture
+/// as receiver used 113,070 gas in all (`cargo test -p px-don --test forwarder f_plus_one --
+/// --nocapture` prints it). The forwarder routes only with at least 130,000 gas left
+/// (`MINIMUM_GAS_LIMIT` plus its internal reserve), and PxSync's `onReport` is estimated at the
+/// `fulfillSync` callback's 63,788 to 86,671 gas (`docs/benchmarks.md`) plus its metadata
+/// checks; 400,000 covers signature checks, routing and that callback with a margin.
+/// Re-measure on the real receiver when it lands.
 pub const WRITE_REPORT_GAS_LIMIT: u64 = 400_000;
 
 /// What happened to one request.
