@@ -3,12 +3,13 @@
 #
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
-#   scripts/setup.sh rust|npm|chainlink|ipfs   # one part only
+#   scripts/setup.sh rust|npm|chainlink|ipfs|cre   # one part only
 #
 # Parts: rust, npm, chainlink (Chainlink's LinkToken, Operator and KeystoneForwarder compiled from
 # @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
 # (js-ipfs 0.66.1 in tools/ipfs, the loopback IPFS node scripts/ipfs-node.sh runs for the oracle
-# adapter's tests and benchmark).
+# adapter's tests and benchmark), cre (the CRE SDK 1.21.1 and Bun 1.4.5 from npm in
+# cre/px-sync/node_modules, for the px-sync workflow's tests and its TypeScript-to-JS compile).
 #
 # Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
 set -euo pipefail
@@ -105,16 +106,25 @@ setup_ipfs() {
   npm_install tools/ipfs "js-ipfs 0.66.1" install "about 3 minutes"
 }
 
+# The CRE workflow's toolchain: @chainlink/cre-sdk 1.21.1 (its test runtime and compiler) and
+# Bun (npm's `bun` package ships the binary through an optional platform package, so no
+# download). About 16 s and 250 MB. The compiler's last step, JS to WASM, downloads Javy from
+# GitHub at run time and cannot run here (cre/px-sync/README.md).
+setup_cre() {
+  npm_install cre/px-sync "CRE SDK and Bun"
+}
+
 part="${1:-default}"
 case "$part" in
   default) setup_rust; setup_npm ;;
   all)
     # The test scripts (Chainlink vectors, keepalive) use it; say so now, not halfway through.
     command -v python3 >/dev/null || { echo "python3 is required by the test scripts" >&2; exit 1; }
-    setup_rust; setup_npm; setup_chainlink; setup_ipfs ;;
+    setup_rust; setup_npm; setup_chainlink; setup_ipfs; setup_cre ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
   chainlink) setup_npm; setup_chainlink ;;
   ipfs) setup_ipfs ;;
-  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|all)" >&2; exit 2 ;;
+  cre) setup_cre ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|all)" >&2; exit 2 ;;
 esac
