@@ -152,7 +152,10 @@ impl Don {
 }
 
 /// The payload at least `quorum` nodes produced byte for byte, and which nodes produced it.
-pub fn agreed(observations: &[Result<Vec<u8>, Error>], quorum: usize) -> Option<(Vec<u8>, Vec<usize>)> {
+pub fn agreed(
+    observations: &[Result<Vec<u8>, Error>],
+    quorum: usize,
+) -> Option<(Vec<u8>, Vec<usize>)> {
     let mut groups: Vec<(&[u8], Vec<usize>)> = Vec::new();
     for (i, o) in observations.iter().enumerate() {
         let Ok(payload) = o else { continue };
@@ -170,9 +173,20 @@ pub fn agreed(observations: &[Result<Vec<u8>, Error>], quorum: usize) -> Option<
 
 /// This DON's OCR config digest: a hash of everything `setConfig` fixed (a real DON's comes
 /// from its OCR3 configuration; the forwarder only needs every node to sign the same one).
-fn config_digest(forwarder: Address, identity: &WorkflowIdentity, f: usize, signers: &[Address]) -> B256 {
+fn config_digest(
+    forwarder: Address,
+    identity: &WorkflowIdentity,
+    f: usize,
+    signers: &[Address],
+) -> B256 {
     keccak256(
-        (forwarder, identity.don_id, identity.config_version, u64::try_from(f).unwrap_or(u64::MAX), signers.to_vec())
+        (
+            forwarder,
+            identity.don_id,
+            identity.config_version,
+            u64::try_from(f).unwrap_or(u64::MAX),
+            signers.to_vec(),
+        )
             .abi_encode_params(),
     )
 }
@@ -192,6 +206,7 @@ pub fn dev_signers(n: usize) -> Vec<PrivateKeySigner> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unnecessary_wraps)] // an observation is a Result
     fn ok(b: &[u8]) -> Result<Vec<u8>, Error> {
         Ok(b.to_vec())
     }

@@ -67,13 +67,18 @@ pub fn creation_code(artifact: &Path) -> Result<Vec<u8>, Error> {
         Error::Artifact(format!("{}: {e}; run `scripts/setup.sh chainlink`", artifact.display()))
     };
     let text = std::fs::read_to_string(artifact).map_err(|e| missing(e.to_string()))?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| missing(e.to_string()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| missing(e.to_string()))?;
     let hex = json["bytecode"].as_str().ok_or_else(|| missing("no bytecode".into()))?;
     alloy::hex::decode(hex).map_err(|e| missing(e.to_string()))
 }
 
 /// Sends `tx` from the provider's wallet and waits for a successful receipt.
-async fn send_ok(provider: &DynProvider, tx: TransactionRequest, what: &str) -> Result<alloy::rpc::types::TransactionReceipt, Error> {
+async fn send_ok(
+    provider: &DynProvider,
+    tx: TransactionRequest,
+    what: &str,
+) -> Result<alloy::rpc::types::TransactionReceipt, Error> {
     let receipt = provider
         .send_transaction(tx)
         .await

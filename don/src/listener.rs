@@ -29,7 +29,8 @@ alloy::sol! {
 /// # Errors
 /// [`Error::Request`] when the log is not a `SyncRequested`.
 pub fn decode(log: &alloy::rpc::types::Log) -> Result<SyncRequest, Error> {
-    let e = SyncRequested::decode_log_data(log.data()).map_err(|e| Error::Request(e.to_string()))?;
+    let e =
+        SyncRequested::decode_log_data(log.data()).map_err(|e| Error::Request(e.to_string()))?;
     Ok(SyncRequest {
         token_id: e.tokenId,
         request_id: e.requestId,

@@ -19,7 +19,7 @@ use px_don::{
     report::{self, WorkflowIdentity},
 };
 
-/// A local CRE DON running the px-sync workflow against Chainlink's KeystoneForwarder.
+/// A local CRE DON running the px-sync workflow against Chainlink's `KeystoneForwarder`.
 ///
 /// Keys come from the environment, never flags: `PX_DON_SIGNER_KEYS` (comma-separated, one per
 /// node; default: the development keys) and `PX_DON_TRANSMITTER_KEY` (pays the gas).
@@ -30,9 +30,11 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start-up: the size of the larger variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Deploys a KeystoneForwarder and `setConfig`s the DON on it; prints its address.
+    /// Deploys a `KeystoneForwarder` and `setConfig`s the DON on it; prints its address.
     DeployForwarder {
         #[command(flatten)]
         common: Common,
@@ -110,8 +112,10 @@ fn signer_keys(f: usize) -> Result<Vec<PrivateKeySigner>> {
 }
 
 fn transmitter(rpc_url: &str) -> Result<DynProvider> {
-    let key = std::env::var("PX_DON_TRANSMITTER_KEY").context("PX_DON_TRANSMITTER_KEY is not set")?;
-    let signer: PrivateKeySigner = key.trim().parse().context("PX_DON_TRANSMITTER_KEY is not a key")?;
+    let key =
+        std::env::var("PX_DON_TRANSMITTER_KEY").context("PX_DON_TRANSMITTER_KEY is not set")?;
+    let signer: PrivateKeySigner =
+        key.trim().parse().context("PX_DON_TRANSMITTER_KEY is not a key")?;
     Ok(ProviderBuilder::new().wallet(signer).connect_http(rpc_url.parse()?).erased())
 }
 
@@ -159,7 +163,8 @@ async fn run(cli: Cli) -> Result<()> {
             fetch_timeout_s,
         } => {
             let provider = transmitter(&common.rpc_url)?;
-            let chain_id = provider.get_chain_id().await.context("the RPC endpoint does not answer")?;
+            let chain_id =
+                provider.get_chain_id().await.context("the RPC endpoint does not answer")?;
             let keys = signer_keys(common.f)?;
             if adapter_urls.len() != 1 && adapter_urls.len() != keys.len() {
                 bail!("give one --adapter-url or one per node ({})", keys.len());
@@ -170,13 +175,12 @@ async fn run(cli: Cli) -> Result<()> {
                 .enumerate()
                 .map(|(i, k)| Node::new(k, &adapter_urls[i.min(adapter_urls.len() - 1)], timeout))
                 .collect::<Result<Vec<_>, _>>()?;
-            let workflow_id = match workflow_id {
-                Some(id) => id,
-                None => {
-                    let config = std::fs::read(&workflow_config)
-                        .with_context(|| format!("reading {}", workflow_config.display()))?;
-                    report::workflow_id(workflow_owner, &workflow_name, b"", &config, "")
-                }
+            let workflow_id = if let Some(id) = workflow_id {
+                id
+            } else {
+                let config = std::fs::read(&workflow_config)
+                    .with_context(|| format!("reading {}", workflow_config.display()))?;
+                report::workflow_id(workflow_owner, &workflow_name, b"", &config, "")
             };
             let identity = WorkflowIdentity {
                 workflow_id,
@@ -186,7 +190,15 @@ async fn run(cli: Cli) -> Result<()> {
                 config_version: common.config_version,
             };
             let config = WorkflowConfig { chain_id, core, trusted_signers: Vec::new() };
-            let don = Don::new(nodes, common.f, identity, config, forwarder, receiver.unwrap_or(sync), provider.clone())?;
+            let don = Don::new(
+                nodes,
+                common.f,
+                identity,
+                config,
+                forwarder,
+                receiver.unwrap_or(sync),
+                provider.clone(),
+            )?;
             let from = match from_block {
                 Some(b) => b,
                 None => provider.get_block_number().await?,
@@ -195,7 +207,9 @@ async fn run(cli: Cli) -> Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            Listener::new(provider, sync, from).run(&don, Duration::from_millis(poll_ms), shutdown).await;
+            Listener::new(provider, sync, from)
+                .run(&don, Duration::from_millis(poll_ms), shutdown)
+                .await;
             Ok(())
         }
     }

@@ -61,7 +61,12 @@ impl WorkflowConfig {
     pub fn subject(&self, request: &SyncRequest) -> Result<Subject, Error> {
         let btns_key = BtnsKey::from_bytes(&request.btns_key)
             .map_err(|e| Error::Request(format!("btnsKey: {e}")))?;
-        Ok(Subject { chain_id: self.chain_id, contract: self.core, token_id: request.token_id, btns_key })
+        Ok(Subject {
+            chain_id: self.chain_id,
+            contract: self.core,
+            token_id: request.token_id,
+            btns_key,
+        })
     }
 
     /// The adapter query for `subject`: `/usage?btnsKey=&tokenId=&contract=&chainId=`.
@@ -121,7 +126,11 @@ impl Node {
     ///
     /// # Errors
     /// [`Error::Request`] if the HTTP client cannot be built.
-    pub fn new(signer: PrivateKeySigner, adapter_url: &str, timeout: Duration) -> Result<Self, Error> {
+    pub fn new(
+        signer: PrivateKeySigner,
+        adapter_url: &str,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
@@ -134,10 +143,15 @@ impl Node {
     /// # Errors
     /// [`Error::Fetch`] when the adapter cannot be reached or answers an error; otherwise as
     /// [`observation`].
-    pub async fn observe(&self, config: &WorkflowConfig, request: &SyncRequest) -> Result<Vec<u8>, Error> {
+    pub async fn observe(
+        &self,
+        config: &WorkflowConfig,
+        request: &SyncRequest,
+    ) -> Result<Vec<u8>, Error> {
         let subject = config.subject(request)?;
         let url = format!("{}{}", self.adapter_url, WorkflowConfig::usage_path(&subject));
-        let res = self.http.get(&url).send().await.map_err(|e| Error::Fetch(format!("{url}: {e}")))?;
+        let res =
+            self.http.get(&url).send().await.map_err(|e| Error::Fetch(format!("{url}: {e}")))?;
         let status = res.status();
         let body = res.bytes().await.map_err(|e| Error::Fetch(format!("{url}: {e}")))?;
         if status != reqwest::StatusCode::OK {

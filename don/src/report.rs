@@ -268,7 +268,9 @@ mod tests {
 
     fn identity() -> WorkflowIdentity {
         WorkflowIdentity {
-            workflow_id: b256!("0x6d795f6964000000000000000000000000000000000000000000000000000000"),
+            workflow_id: b256!(
+                "0x6d795f6964000000000000000000000000000000000000000000000000000000"
+            ),
             workflow_name: "px-sync".into(),
             workflow_owner: address!("0x0000000000000000000000000000000000000033"),
             don_id: 0x0102_0304,

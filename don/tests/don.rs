@@ -1,7 +1,7 @@
 //! The local DON end to end on px-devnet: the fixture emits `SyncRequested`, the listener
 //! picks it up, 4 nodes each fetch `GET /usage` from an oracle adapter over a real IPFS node
 //! (js-ipfs, `scripts/setup.sh ipfs`), agree, sign, and one transmits through Chainlink's
-//! KeystoneForwarder to the receiver fixture. A node that answers differently is outvoted; a
+//! `KeystoneForwarder` to the receiver fixture. A node that answers differently is outvoted; a
 //! node that is down does not stop the DON; with two of four failing there is no report.
 
 mod common;
@@ -62,10 +62,13 @@ async fn adapter(node: &IpfsNode) -> String {
 async fn other_answer(doc: &EncodedDocument) -> String {
     let verified = VerifiedDocument::verify(doc.cid, &doc.bytes).unwrap();
     let body = Arc::new(serde_json::to_string(&UsageAnswer::of(&verified)).unwrap());
-    serve(Router::new().route("/usage", get(move || {
-        let body = Arc::clone(&body);
-        async move { ([("content-type", "application/json")], (*body).clone()) }
-    })))
+    serve(Router::new().route(
+        "/usage",
+        get(move || {
+            let body = Arc::clone(&body);
+            async move { ([("content-type", "application/json")], (*body).clone()) }
+        }),
+    ))
     .await
 }
 
@@ -106,7 +109,8 @@ async fn world(name: &str, urls: [Option<Url>; 4]) -> World {
         };
         nodes.push(Node::new(signer.clone(), &url, Duration::from_secs(5)).unwrap());
     }
-    let config = WorkflowConfig { chain_id, core: CORE, trusted_signers: vec![usage_signer().address()] };
+    let config =
+        WorkflowConfig { chain_id, core: CORE, trusted_signers: vec![usage_signer().address()] };
     let don = Don::new(
         nodes,
         1,
@@ -146,7 +150,9 @@ async fn request(w: &World, route: u8) -> (SyncRequest, u32) {
 }
 
 async fn delivered(w: &World, outcome: Outcome) -> (SyncReport, Vec<usize>) {
-    let Outcome::Delivered { tx, signers, .. } = outcome else { panic!("not delivered: {outcome:?}") };
+    let Outcome::Delivered { tx, signers, .. } = outcome else {
+        panic!("not delivered: {outcome:?}")
+    };
     let receipt = receipt(&w.setup.transmitter, tx).await;
     let got = received(&receipt);
     assert_eq!(got.len(), 1);
@@ -190,7 +196,8 @@ async fn a_node_that_is_down_does_not_stop_the_don() {
 
 #[tokio::test]
 async fn with_only_f_agreeing_nothing_is_sent() {
-    let w = world("don-no-quorum", [Some(Url::Down), Some(Url::Stale), None, Some(Url::Down)]).await;
+    let w =
+        world("don-no-quorum", [Some(Url::Down), Some(Url::Stale), None, Some(Url::Down)]).await;
     let (req, ts) = request(&w, 1).await;
     let Outcome::NoQuorum(observations) = w.don.handle(&req, ts).await else {
         panic!("expected no quorum")

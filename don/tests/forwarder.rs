@@ -12,7 +12,10 @@ use alloy::{
 use common::*;
 use px_don::{
     don::WRITE_REPORT_GAS_LIMIT,
-    forwarder::{self, IKeystoneForwarder::{self, IKeystoneForwarderErrors}},
+    forwarder::{
+        self,
+        IKeystoneForwarder::{self, IKeystoneForwarderErrors},
+    },
     report::{self, REPORT_ID, ReportHeader, SyncReport},
 };
 
@@ -62,9 +65,10 @@ async fn f_plus_one_signatures_are_accepted_and_delivered_with_the_metadata() {
     let s = signed_report(1);
     let signatures = sigs(&s, &[&setup.signers[0], &setup.signers[2]]);
     let call = forwarder::report_call(setup.receiver, s.raw.clone(), &s.context, &signatures);
-    let tx = forwarder::transmit(&setup.transmitter, setup.forwarder, &call, WRITE_REPORT_GAS_LIMIT)
-        .await
-        .unwrap();
+    let tx =
+        forwarder::transmit(&setup.transmitter, setup.forwarder, &call, WRITE_REPORT_GAS_LIMIT)
+            .await
+            .unwrap();
     let receipt = receipt(&setup.transmitter, tx).await;
     // The measured figure behind WRITE_REPORT_GAS_LIMIT (fixture receiver).
     eprintln!("KeystoneForwarder.report, 2 signatures, fixture receiver: {} gas", receipt.gas_used);
@@ -95,10 +99,12 @@ async fn f_signatures_are_refused() {
     let got = refusal(&setup, &s, &sigs(&s, &[&setup.signers[1]])).await;
     assert_eq!(
         got,
-        IKeystoneForwarderErrors::InvalidSignatureCount(IKeystoneForwarder::InvalidSignatureCount {
-            expected: U256::from(2),
-            received: U256::from(1),
-        })
+        IKeystoneForwarderErrors::InvalidSignatureCount(
+            IKeystoneForwarder::InvalidSignatureCount {
+                expected: U256::from(2),
+                received: U256::from(1),
+            }
+        )
     );
 }
 
@@ -145,7 +151,11 @@ async fn a_replayed_transmission_is_refused() {
     assert_eq!(
         refusal(&setup, &s, &again).await,
         IKeystoneForwarderErrors::AlreadyAttempted(IKeystoneForwarder::AlreadyAttempted {
-            transmissionId: report::transmission_id(setup.receiver, s.header.execution_id, REPORT_ID),
+            transmissionId: report::transmission_id(
+                setup.receiver,
+                s.header.execution_id,
+                REPORT_ID
+            ),
         })
     );
     let recorder = IReportRecorder::new(setup.receiver, setup.owner.clone());

@@ -94,12 +94,24 @@ fn cases() -> Vec<(&'static str, SyncRequest, String)> {
     let req = request(7, KEY_A);
     vec![
         ("honest answer", req.clone(), answer_text(&good)),
-        ("answer about another token", req.clone(), answer_text(&doc(KEY_A, 8, 3, &usage_signer()))),
+        (
+            "answer about another token",
+            req.clone(),
+            answer_text(&doc(KEY_A, 8, 3, &usage_signer())),
+        ),
         ("answer about another key", req.clone(), answer_text(&doc(KEY_B, 7, 3, &usage_signer()))),
         ("edited usage", req.clone(), edit(&|a| a["usedBytes"] = "1".into())),
-        ("checksummed contract", req.clone(), edit(&|a| a["contract"] = CORE.to_checksum(None).into())),
+        (
+            "checksummed contract",
+            req.clone(),
+            edit(&|a| a["contract"] = CORE.to_checksum(None).into()),
+        ),
         ("non-canonical decimal", req.clone(), edit(&|a| a["sequence"] = "03".into())),
-        ("CID not carrying the digest", req.clone(), edit(&|a| a["metadataDigest"] = format!("{:#x}", B256::repeat_byte(1)).into())),
+        (
+            "CID not carrying the digest",
+            req.clone(),
+            edit(&|a| a["metadataDigest"] = format!("{:#x}", B256::repeat_byte(1)).into()),
+        ),
         ("untrusted signer", req, answer_text(&doc(KEY_A, 7, 3, &other))),
     ]
 }
@@ -119,8 +131,11 @@ fn expected_error(name: &str) -> Option<&'static str> {
 }
 
 fn build() -> Value {
-    let config =
-        WorkflowConfig { chain_id: CHAIN_ID, core: CORE, trusted_signers: vec![usage_signer().address()] };
+    let config = WorkflowConfig {
+        chain_id: CHAIN_ID,
+        core: CORE,
+        trusted_signers: vec![usage_signer().address()],
+    };
     let cases: Vec<Value> = cases()
         .into_iter()
         .map(|(name, req, body)| {
@@ -155,7 +170,8 @@ fn build() -> Value {
 
 #[test]
 fn shared_vectors_are_what_px_don_produces() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cre/px-sync/vectors/reports.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cre/px-sync/vectors/reports.json");
     let built = serde_json::to_string_pretty(&build()).unwrap() + "\n";
     if std::env::var_os("PX_WRITE_VECTORS").is_some() {
         std::fs::write(&path, &built).unwrap();

@@ -64,7 +64,7 @@ fn subject(data: Option<Value>) -> Result<Subject, AdapterError> {
     let p: Params = serde_json::from_value(data).map_err(|e| {
         input(format!("`data` needs string fields btnsKey, tokenId, contract, chainId: {e}"))
     })?;
-    from_params(p)
+    from_params(&p)
 }
 
 /// The subject of `GET /usage?btnsKey=&tokenId=&contract=&chainId=`, validated exactly as the
@@ -76,10 +76,10 @@ pub fn parse_query(uri: &Uri) -> Result<Subject, AdapterError> {
             e.body_text()
         ))
     })?;
-    from_params(p)
+    from_params(&p)
 }
 
-fn from_params(p: Params) -> Result<Subject, AdapterError> {
+fn from_params(p: &Params) -> Result<Subject, AdapterError> {
     let input = |m: String| AdapterError::Input(m);
     let btns_key: BtnsKey =
         p.btns_key.parse().map_err(|e: px_metadata::Error| input(format!("btnsKey: {e}")))?;
@@ -308,7 +308,9 @@ mod tests {
 
         fn verified() -> VerifiedDocument {
             let signer: PrivateKeySigner =
-                "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80".parse().unwrap();
+                "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+                    .parse()
+                    .unwrap();
             let key: BtnsKey = KEY_HEX.parse().unwrap();
             let doc = UsageDocument::builder(42161, CORE, U256::from(7), key)
                 .sequence(2)

@@ -115,10 +115,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// Counts, times and keeps the in-flight gauge for one request of either endpoint.
-async fn observed(
-    state: &AppState,
-    handle: impl Future<Output = Response>,
-) -> Response {
+async fn observed(state: &AppState, handle: impl Future<Output = Response>) -> Response {
     let started = Instant::now();
     state.metrics.in_flight.inc();
     let _in_flight = InFlight(&state.metrics);

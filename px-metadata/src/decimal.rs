@@ -49,9 +49,7 @@ pub fn serialize<T: StrictDecimal, S: Serializer>(v: &T, s: S) -> Result<S::Ok, 
 }
 
 /// See [`serialize`].
-pub fn deserialize<'de, T: StrictDecimal, D: Deserializer<'de>>(
-    d: D,
-) -> Result<T, D::Error> {
+pub fn deserialize<'de, T: StrictDecimal, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
     T::parse_strict(&s).ok_or_else(|| {
         D::Error::custom(format!("expected a canonical decimal string in range, got {s:?}"))

@@ -1,4 +1,4 @@
-//! Shared test support: px-devnet served over JSON-RPC, Chainlink's KeystoneForwarder deployed
+//! Shared test support: px-devnet served over JSON-RPC, Chainlink's `KeystoneForwarder` deployed
 //! and configured for a 4-node DON (f = 1) through px-don's own functions, and the
 //! `ReportRecorder` receiver fixture (`tests/fixtures/ReportRecorder.sol`, compiled by
 //! `scripts/setup.sh chainlink`).
@@ -19,7 +19,10 @@ use px_don::{
     forwarder::{self, DonConfig},
     report::{WorkflowIdentity, workflow_id},
 };
-use px_testkit::{DevnetServer, px_devnet::chain::{Chain, config::DEV_KEYS}};
+use px_testkit::{
+    DevnetServer,
+    px_devnet::chain::{Chain, config::DEV_KEYS},
+};
 
 alloy::sol! {
     /// The receiver fixture.
@@ -37,7 +40,9 @@ pub const CONFIG_VERSION: u32 = 1;
 pub const F: u8 = 1;
 
 pub fn artifact(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/chainlink/out").join(format!("{name}.json"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tools/chainlink/out")
+        .join(format!("{name}.json"))
 }
 
 pub fn key(i: usize) -> PrivateKeySigner {

@@ -119,10 +119,7 @@ pub fn assert_relays(got: &(u16, Option<String>, Value), job: &str, doc: &Encode
 
 /// The `GET /usage` path asking about `token` under `key`.
 pub fn usage_path(key: &BtnsKey, token: u64) -> String {
-    format!(
-        "/usage?btnsKey={}&tokenId={token}&contract={CORE:#x}&chainId={CHAIN_ID}",
-        key.to_hex()
-    )
+    format!("/usage?btnsKey={}&tokenId={token}&contract={CORE:#x}&chainId={CHAIN_ID}", key.to_hex())
 }
 
 /// The subject `usage_path` asks about.
