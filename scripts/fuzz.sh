@@ -6,6 +6,10 @@
 #   scripts/fuzz.sh [DURATION] [TARGET...]   # DURATION: 90s, 10m, 2h (default 10m, split evenly)
 #   scripts/fuzz.sh --cmin [TARGET...]       # minimize the corpus (cargo fuzz cmin)
 #   FUZZ_SANITIZER=address scripts/fuzz.sh 1h   # with AddressSanitizer (default: none)
+#   FUZZ_DEBUG_ASSERTIONS=1 scripts/fuzz.sh 1h   # with overflow checks and debug assertions
+#
+# Each flag set builds into its own target directory (fuzz/libfuzzer/target-*): the first build
+# of one is a release build of the targets' ~285 crates (fuzz/README.md has the numbers).
 #
 # Runs on the pinned stable toolchain: cargo-fuzz's -Z flags are allowed with RUSTC_BOOTSTRAP=1
 # (as `cargo xtask wasm` does for build-std), so no nightly is needed. A crash leaves its input
@@ -19,7 +23,12 @@ scripts/setup.sh fuzz
 export RUSTC_BOOTSTRAP=1 CARGO_INCREMENTAL=0
 CARGO_FUZZ=(.tools/cargo-fuzz/bin/cargo-fuzz)
 SANITIZER="${FUZZ_SANITIZER:-none}"
-FLAGS=(--fuzz-dir fuzz/libfuzzer --sanitizer "$SANITIZER" --target-dir "fuzz/libfuzzer/target-$SANITIZER")
+if [[ "${FUZZ_DEBUG_ASSERTIONS:-}" == 1 ]]; then
+  FLAGS=(--debug-assertions --target-dir "fuzz/libfuzzer/target-$SANITIZER-checked")
+else
+  FLAGS=(--release --target-dir "fuzz/libfuzzer/target-$SANITIZER")
+fi
+FLAGS+=(--fuzz-dir fuzz/libfuzzer --sanitizer "$SANITIZER")
 
 cmin=false duration=10m
 if [[ "${1:-}" == --cmin ]]; then cmin=true; shift

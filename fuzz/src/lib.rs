@@ -14,7 +14,8 @@
 //! - [`job::cbor_request`]: the job's `cborparse` of the request parameters.
 //! - [`job::fulfil_args`]: the adapter's answer through the job's `jsonparse` and
 //!   `ethabiencode` into `fulfillSync` and `fulfillOracleRequest2`.
-//! - [`adapter::adapter_request`]: the adapter's request body.
+//! - [`adapter::adapter_request`], [`adapter::adapter_query`]: the adapter's request, as the
+//!   bridge's POST body and as the CRE workflow's `GET /usage` query.
 
 // Each property panics when it does not hold: that is how libFuzzer and the tests learn of it.
 #![allow(clippy::missing_panics_doc)]

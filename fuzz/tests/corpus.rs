@@ -96,3 +96,4 @@ target!(fulfil_args, |data| if let Some(input) = typed(data) {
     job::fulfil_args(&input);
 });
 target!(adapter_request, |data| adapter::adapter_request(data));
+target!(adapter_query, |data| adapter::adapter_query(data));
