@@ -4,7 +4,8 @@
 #   2. builds each Stylus program with the size recipe and checks it as ArbOS 61's activation
 #      would (fails with less than 10% room under four fragments, 98,304 bytes on-chain);
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
-#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end) and the
+#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end; the fuzz
+#      targets' properties over their corpus and its mutations, ~3 s: fuzz/README.md) and the
 #      keepalive script's test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
