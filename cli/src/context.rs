@@ -9,7 +9,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use px_abi::IPxStorageNft;
-use px_node::client::NodeClient;
+use px_node_api::NodeClient;
 
 use crate::{args::Cli, error::CliError};
 
@@ -105,8 +105,11 @@ impl Ctx {
         let info = self.node.info().await.map_err(|e| {
             CliError::Usage(format!("no --core given and the node cannot tell it: {e}"))
         })?;
-        info["core"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
-            CliError::Usage("the node's /v1/info has no core address; pass --core".into())
+        info.core.parse().map_err(|_| {
+            CliError::Usage(format!(
+                "the node's /v1/info names core {:?}, not an address; pass --core",
+                info.core
+            ))
         })
     }
 

@@ -1,7 +1,7 @@
 //! The CLI's one error enum: every failure as one line, with an exit code (2 for usage and
 //! configuration mistakes, 1 for everything else).
 
-use px_node::client::ClientError;
+use px_node_api::ClientError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]

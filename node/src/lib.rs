@@ -19,9 +19,9 @@
 //! - [`registration`]: `POST /v1/keys` allocations with the registrar's `MintAuthorization`,
 //!   token registration (sequence 1) and the mint watcher.
 //! - [`auth`]: Sign-In with Ethereum (EIP-4361, ERC-1271) and session tokens.
-//! - [`api`]: [`api::app`], the HTTP routes, `OpenAPI` description and CORS.
+//! - [`api`]: [`api::app`], the HTTP routes, `OpenAPI` description and CORS; the request and
+//!   response types are `px-node-api`'s, shared with `px` and the tests.
 //! - [`metrics`]: Prometheus metrics.
-//! - [`client`]: [`client::NodeClient`], the API as `px` and the tests call it.
 //! - [`server`]: wiring, background tasks, serve with graceful shutdown.
 //!
 //! The binary (`src/main.rs`) parses the config, sets up logging and waits for SIGTERM/ctrl-c.
@@ -29,7 +29,6 @@
 pub mod api;
 pub mod auth;
 pub mod chain;
-pub mod client;
 pub mod config;
 pub mod error;
 pub mod journal;

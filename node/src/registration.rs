@@ -24,7 +24,7 @@ use alloy::{
 };
 use px_abi::eip712::{MintAuthorization, domain};
 use px_metadata::BtnsKey;
-use serde::Serialize;
+use px_node_api::{KeyAllocation, Registered};
 
 use crate::{
     chain::{Chain, ChainError},
@@ -34,46 +34,6 @@ use crate::{
     storage::StorageClient,
     usage::UsageService,
 };
-
-/// What `POST /v1/keys` returns: everything `mintWithKey` needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyAllocation {
-    /// The key, base58btc (what the storage node prints).
-    pub btns_key: String,
-    /// The key's canonical bytes, `0x` hex (the `btnsKey` argument).
-    pub btns_key_hex: String,
-    /// Who may mint with it.
-    pub minter: String,
-    /// The plan it is authorised for (decimal).
-    pub plan_id: String,
-    /// Unix seconds after which the authorization is refused (decimal).
-    pub deadline: String,
-    /// The registrar's 65-byte signature, `0x` hex.
-    pub signature: String,
-    /// The storefront to call.
-    pub storefront: String,
-    /// Chain id.
-    pub chain_id: String,
-}
-
-/// What a registration returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Registered {
-    /// The token (decimal).
-    pub token_id: String,
-    /// Its key, base58btc.
-    pub btns_key: String,
-    /// Its key, `0x` hex.
-    pub btns_key_hex: String,
-    /// Latest head sequence (1 right after registration).
-    pub sequence: String,
-    /// Latest head CID.
-    pub head_cid: String,
-    /// Whether that head is published.
-    pub published: bool,
-}
 
 /// Settings of registration management.
 #[derive(Debug, Clone)]

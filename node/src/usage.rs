@@ -24,7 +24,7 @@ use alloy::{
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use px_metadata::{BtnsKey, FileEntry, Timestamp, UsageDocument};
-use serde::Serialize;
+use px_node_api::UsageChange;
 
 use crate::{
     chain::{Chain, TokenState},
@@ -73,26 +73,6 @@ impl Drop for Reservation {
             r.uploads -= 1;
         }
     }
-}
-
-/// The usage state after a change, as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UsageChange {
-    /// The file concerned.
-    pub cid: String,
-    /// Its size.
-    pub size: String,
-    /// The new head's sequence.
-    pub sequence: String,
-    /// Bytes used now.
-    pub used_bytes: String,
-    /// Uploads made.
-    pub upload_count: String,
-    /// The new head's CID (its digest is the `metadataDigest` a sync will bring on-chain).
-    pub head_cid: String,
-    /// Whether the head is published under the token's key yet (if not, the node retries).
-    pub published: bool,
 }
 
 /// Settings of the service.

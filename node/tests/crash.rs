@@ -130,8 +130,8 @@ async fn a_served_node_republishes_and_retries_in_the_background_and_shuts_down_
     }
     let record = journal.journal().token(id).unwrap().expect("the watcher registered the token");
     assert!(record.published_at > first.unwrap(), "republished in the background");
-    let health = px_node::client::NodeClient::new(&url).health().await.unwrap();
-    assert_eq!(health["status"], "ok");
+    let health = px_node_api::NodeClient::new(&url).health().await.unwrap();
+    assert_eq!(health.status, px_node_api::HealthStatus::Ok);
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), served).await.unwrap().unwrap().unwrap();
 }

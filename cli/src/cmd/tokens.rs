@@ -92,8 +92,8 @@ pub async fn mint(ctx: &Ctx, plan: u64, no_key: bool) -> Result<Output, CliError
         bytes(p.quotaBytes),
         p.uploadLimit,
         a.btns_key,
-        registered["headCid"].as_str().unwrap_or("?"),
-        registered["sequence"].as_str().unwrap_or("?"),
+        registered.head_cid,
+        registered.sequence,
     );
     Ok(Output::new(
         human,
@@ -108,7 +108,7 @@ pub async fn usage(ctx: &Ctx, token: U256) -> Result<Output, CliError> {
     let u = core.usageOf(token).call().await.map_err(|e| contract_error("usageOf", &e))?;
     let gate =
         core.canUpload(token, 0).call().await.map_err(|e| contract_error("canUpload", &e))?;
-    let (head_cid, head_bytes) = ctx.node.usage(token).await?;
+    let px_node_api::Head { cid: head_cid, bytes: head_bytes } = ctx.node.usage(token).await?;
     let cid: RawBlockCid =
         head_cid.parse().map_err(|e| CliError::Rpc(format!("node head CID: {e}")))?;
     let doc = VerifiedDocument::verify(cid, &head_bytes)

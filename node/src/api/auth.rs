@@ -9,13 +9,10 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{header, request::Parts},
 };
-use serde::Deserialize;
+use px_node_api::{IssuedNonce, IssuedSession, SignInRequest};
 
 use super::AppState;
-use crate::{
-    auth::{IssuedNonce, IssuedSession, Session},
-    error::NodeError,
-};
+use crate::{auth::Session, error::NodeError};
 
 /// The signed-in caller of a request (`Authorization: Bearer <token>`).
 #[derive(Debug, Clone, Copy)]
@@ -43,18 +40,11 @@ pub(super) async fn nonce(State(s): State<Arc<AppState>>) -> Result<Json<IssuedN
     s.auth.issue_nonce().map(Json)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignIn {
-    message: String,
-    signature: String,
-}
-
 pub(super) async fn sign_in(
     State(s): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Json<IssuedSession>, NodeError> {
-    let req: SignIn = serde_json::from_slice(&body).map_err(|e| {
+    let req: SignInRequest = serde_json::from_slice(&body).map_err(|e| {
         NodeError::BadRequest(format!("body must be {{\"message\", \"signature\"}}: {e}"))
     })?;
     s.auth.sign_in(&req.message, &req.signature).await.map(Json)

@@ -10,10 +10,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::TryStreamExt;
-use serde::{Deserialize, Serialize};
+use px_node_api::{HEAD_CID_HEADER, ListQuery, Listing, UsageChange};
 
 use super::{AppState, Caller, cid, token_id};
-use crate::{error::NodeError, usage::UsageChange};
+use crate::error::NodeError;
 
 /// The head document, byte for byte as published, with its CID in `X-Px-Head-Cid`.
 pub(super) async fn usage(
@@ -24,23 +24,11 @@ pub(super) async fn usage(
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            ("x-px-head-cid".parse().map_err(|_| NodeError::Internal("header".into()))?, head_cid),
+            (header::HeaderName::from_static(HEAD_CID_HEADER), head_cid),
         ],
         bytes,
     )
         .into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ListQuery {
-    page: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Listing {
-    files: Vec<px_metadata::FileEntry>,
-    next: Option<String>,
 }
 
 /// One page of the file list: the head's entries, then `?page=<next>` through `filesIndex`.

@@ -28,8 +28,8 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
-use serde::Serialize;
-use serde_json::json;
+pub use px_node_api::NodeInfo;
+use px_node_api::{Health, HealthStatus};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
@@ -45,26 +45,6 @@ pub use auth::Caller;
 
 /// The `OpenAPI` description served at `/openapi.json`.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
-
-/// What `GET /v1/info` says about the node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NodeInfo {
-    /// Chain id (decimal).
-    pub chain_id: String,
-    /// The core program.
-    pub core: String,
-    /// The storefront.
-    pub storefront: String,
-    /// The usage signer (must be trusted by `PxSync`).
-    pub usage_signer: String,
-    /// The registrar key the node holds, if any (must be the core's registrar).
-    pub registrar: Option<String>,
-    /// The domain sign-in messages must name.
-    pub siwe_domain: String,
-    /// The node's version.
-    pub version: String,
-}
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -135,12 +115,12 @@ async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let (storage, chain) = tokio::join!(s.storage.ping(), s.chain.latest_block());
     let pending = s.usage.journal().pending().map(|p| p.len()).unwrap_or_default();
     let ok = storage.is_ok() && chain.is_ok();
-    let body = json!({
-        "status": if ok { "ok" } else { "degraded" },
-        "storage": storage.map_or_else(|e| e.to_string(), |()| "ok".into()),
-        "chain": chain.map_or_else(|e| e.to_string(), |b| format!("ok (block {b})")),
-        "pendingPublishes": pending,
-    });
+    let body = Health {
+        status: if ok { HealthStatus::Ok } else { HealthStatus::Degraded },
+        storage: storage.map_or_else(|e| e.to_string(), |()| "ok".into()),
+        chain: chain.map_or_else(|e| e.to_string(), |b| format!("ok (block {b})")),
+        pending_publishes: pending,
+    };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }

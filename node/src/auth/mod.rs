@@ -18,8 +18,9 @@ use std::{
 };
 
 use alloy::primitives::{Address, B256, Bytes, Signature, eip191_hash_message};
+pub use px_node_api::siwe_message;
+use px_node_api::{IssuedNonce, IssuedSession, siwe::rfc3339};
 use rand::Rng;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::{chain::Chain, error::NodeError, metrics::Metrics};
@@ -34,32 +35,6 @@ pub struct Session {
     pub address: Address,
     /// When the session ends (Unix seconds).
     pub expires_at: i64,
-}
-
-/// A fresh nonce.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuedNonce {
-    /// The nonce to put in the message.
-    pub nonce: String,
-    /// The domain the message must name.
-    pub domain: String,
-    /// The chain id the message must name.
-    pub chain_id: u64,
-    /// When the nonce stops being accepted (RFC 3339).
-    pub expires_at: String,
-}
-
-/// A session as `POST /v1/auth/sign-in` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuedSession {
-    /// Bearer token for `Authorization: Bearer ...`.
-    pub token: String,
-    /// Who signed in.
-    pub address: String,
-    /// When it ends (RFC 3339).
-    pub expires_at: String,
 }
 
 /// Settings of sign-in.
@@ -89,10 +64,6 @@ pub struct Auth {
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn rfc3339(unix: i64) -> String {
-    px_metadata::Timestamp::from_unix(unix).map(|t| t.to_string()).unwrap_or_default()
 }
 
 fn random_alphanumeric(len: usize) -> String {
@@ -265,27 +236,6 @@ fn parse_hex(s: &str) -> Result<Bytes, NodeError> {
     alloy::hex::decode(hex)
         .map(Bytes::from)
         .map_err(|_| NodeError::BadRequest("signature must be 0x hex".into()))
-}
-
-/// The EIP-4361 message a wallet signs to sign in to a node at `domain` (what dApps and `px`
-/// produce): `statement` is shown to the user, the URI is `https://<domain>` (or
-/// `http://` for `localhost`/loopback), valid from `issued_at` until `expires_at` (Unix seconds).
-pub fn siwe_message(
-    domain: &str,
-    address: Address,
-    chain_id: u64,
-    nonce: &str,
-    issued_at: i64,
-    expires_at: i64,
-) -> String {
-    let local = domain.starts_with("localhost") || domain.starts_with("127.0.0.1");
-    let scheme = if local { "http" } else { "https" };
-    format!(
-        "{domain} wants you to sign in with your Ethereum account:\n{}\n\nSign in to the PX node.\n\nURI: {scheme}://{domain}\nVersion: 1\nChain ID: {chain_id}\nNonce: {nonce}\nIssued At: {}\nExpiration Time: {}",
-        address.to_checksum(None),
-        rfc3339(issued_at),
-        rfc3339(expires_at)
-    )
 }
 
 #[cfg(test)]
