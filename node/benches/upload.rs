@@ -19,8 +19,9 @@ use alloy::signers::local::PrivateKeySigner;
 use bytes::Bytes;
 use futures::stream;
 use px_ipfs_testnode::IpfsNode;
-use px_node::{Node, NodeParts, chain::MemoryChain, server::Settings, storage::StorageClient};
+use px_node::{Node, NodeParts, chain::MemoryChain, server::Settings};
 use px_node_api::NodeClient;
+use px_storage_client::StorageClient;
 
 #[path = "../tests/common/rss.rs"]
 #[allow(unreachable_pub)]

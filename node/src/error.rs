@@ -126,8 +126,8 @@ impl From<crate::chain::ChainError> for NodeError {
     }
 }
 
-impl From<crate::storage::StorageError> for NodeError {
-    fn from(e: crate::storage::StorageError) -> Self {
+impl From<px_storage_client::StorageError> for NodeError {
+    fn from(e: px_storage_client::StorageError) -> Self {
         Self::Storage(e.to_string())
     }
 }

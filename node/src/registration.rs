@@ -26,13 +26,14 @@ use px_abi::eip712::{MintAuthorization, domain};
 use px_metadata::BtnsKey;
 use px_node_api::{KeyAllocation, Registered};
 
+use px_storage_client::StorageClient;
+
 use crate::{
     chain::{Chain, ChainError},
     error::NodeError,
     journal::{Journal, MintAllocation},
     metrics::Metrics,
-    storage::StorageClient,
-    usage::UsageService,
+    tokens::TokenService,
 };
 
 /// Settings of registration management.
@@ -56,7 +57,7 @@ pub struct Registration {
     chain: Arc<dyn Chain>,
     storage: StorageClient,
     journal: Arc<Journal>,
-    usage: Arc<UsageService>,
+    tokens: Arc<TokenService>,
     registrar: Option<PrivateKeySigner>,
     settings: RegistrationSettings,
     metrics: Arc<Metrics>,
@@ -69,17 +70,17 @@ impl Registration {
     pub fn new(
         chain: Arc<dyn Chain>,
         storage: StorageClient,
-        usage: Arc<UsageService>,
+        tokens: Arc<TokenService>,
         registrar: Option<PrivateKeySigner>,
         settings: RegistrationSettings,
         metrics: Arc<Metrics>,
     ) -> Self {
-        let journal = usage.journal_arc();
+        let journal = tokens.journal_arc();
         Self {
             chain,
             storage,
             journal,
-            usage,
+            tokens,
             registrar,
             settings,
             metrics,
@@ -190,7 +191,7 @@ impl Registration {
         let _guard = self.lock(format!("token:{token_id}")).await;
         if self.journal.token(token_id)?.is_some() {
             // Already served: make sure its head is out, and answer the same.
-            let _ = self.usage.publish_latest(token_id).await;
+            let _ = self.tokens.publish_latest(token_id).await;
             return self.registered(token_id);
         }
         let state = self
@@ -216,7 +217,7 @@ impl Registration {
             })?;
             (name, key)
         };
-        self.usage.create_first(token_id, &key_name, key, &state).await?;
+        self.tokens.create_first(token_id, &key_name, key, &state).await?;
         self.registered(token_id)
     }
 

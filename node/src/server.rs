@@ -9,6 +9,8 @@ use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use axum::Router;
 use tokio::{net::TcpListener, sync::watch};
 
+use px_storage_client::StorageClient;
+
 use crate::{
     api::{self, AppState, HttpSettings, NodeInfo},
     auth::{Auth, AuthSettings},
@@ -17,8 +19,7 @@ use crate::{
     journal::Journal,
     metrics::Metrics,
     registration::{Registration, RegistrationSettings},
-    storage::StorageClient,
-    usage::{UsageService, UsageSettings},
+    tokens::{TokenService, TokenSettings},
 };
 
 /// Settings that are not parts: durations, limits, names.
@@ -128,12 +129,12 @@ impl Node {
         let journal = Arc::new(Journal::open(&parts.journal_path)?);
         let core = parts.chain.core();
         let s = &parts.settings;
-        let usage = Arc::new(UsageService::new(
+        let tokens = Arc::new(TokenService::new(
             parts.chain.clone(),
             parts.storage.clone(),
             journal,
             parts.usage_signer.clone(),
-            UsageSettings {
+            TokenSettings {
                 chain_id: parts.chain_id,
                 core,
                 record_lifetime: s.record_lifetime,
@@ -144,7 +145,7 @@ impl Node {
         let registration = Arc::new(Registration::new(
             parts.chain.clone(),
             parts.storage.clone(),
-            usage.clone(),
+            tokens.clone(),
             parts.registrar.clone(),
             RegistrationSettings {
                 chain_id: parts.chain_id,
@@ -176,7 +177,7 @@ impl Node {
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let state = Arc::new(AppState {
-            usage,
+            tokens,
             registration,
             auth,
             metrics,
@@ -207,12 +208,12 @@ impl Node {
     /// publishing its head), after re-signing heads of a previous usage signer; returns how
     /// many were published.
     pub async fn replay(&self) -> Result<usize, crate::NodeError> {
-        let resigned = self.state.usage.resign_stale()?;
+        let resigned = self.state.tokens.resign_stale()?;
         if resigned > 0 {
             tracing::info!(resigned, "re-signed heads of a previous usage signer");
         }
-        let pending = self.state.usage.journal().pending()?.len();
-        let done = self.state.usage.publish_pending().await?;
+        let pending = self.state.tokens.journal().pending()?.len();
+        let done = self.state.tokens.publish_pending().await?;
         tracing::info!(pending, published = done, "replayed unfinished publishes");
         Ok(done)
     }
@@ -243,7 +244,7 @@ impl Node {
         let mut tasks = vec![every(period, stop.clone(), move || {
             let s = state.clone();
             async move {
-                if let Err(e) = s.usage.publish_pending().await {
+                if let Err(e) = s.tokens.publish_pending().await {
                     tracing::warn!(error = %e, "publish retry failed");
                 }
                 s.auth.purge();
@@ -256,7 +257,7 @@ impl Node {
         tasks.push(every(check, stop.clone(), move || {
             let s = state.clone();
             async move {
-                match s.usage.republish_due().await {
+                match s.tokens.republish_due().await {
                     Ok(n) if n > 0 => tracing::info!(republished = n, "republished heads"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "republish failed"),

@@ -114,7 +114,7 @@ async fn a_sigkilled_node_publishes_the_pending_head_after_restart() {
     let storage = common::storage();
     let key: px_metadata::BtnsKey = reg.btns_key.parse().unwrap();
     let resolve = || async {
-        let path = storage.resolve(&key.to_base58()).await.unwrap();
+        let path = storage.resolve(&key.to_base58(), false).await.unwrap();
         let cid = path.trim_start_matches("/ipfs/").to_owned();
         let bytes = storage.cat_bytes(&cid, 1 << 20).await.unwrap();
         px_metadata::VerifiedDocument::verify(cid.parse().unwrap(), &bytes).unwrap().document

@@ -92,7 +92,7 @@ async fn registers_a_keyless_token_once_however_often_asked() {
         first["btnsKeyHex"].as_str().unwrap()
     );
     assert_eq!(h.published(id).await.document.sequence, 1);
-    assert_eq!(state.usage.journal().tokens().unwrap().len(), 1);
+    assert_eq!(state.tokens.journal().tokens().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -124,7 +124,7 @@ async fn watcher_registers_minted_tokens_and_skips_other_nodes_tokens() {
     let third = h.chain.mint(Address::repeat_byte(3), MIB, 5, &[]);
     let reg = h.node.state().registration.clone();
     assert_eq!(reg.watch_once().await.unwrap(), 2);
-    let journal = h.node.state().usage.journal().tokens().unwrap();
+    let journal = h.node.state().tokens.journal().tokens().unwrap();
     let served: Vec<U256> = journal.iter().map(|(id, _)| *id).collect();
     assert_eq!(served, vec![first, third]);
     assert!(!served.contains(&foreign));

@@ -14,7 +14,8 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use common::{CHAIN_ID, CORE, DOMAIN, Harness};
-use px_node::{auth::siwe_message, chain::MemoryChain, storage::StorageClient};
+use px_node::{auth::siwe_message, chain::MemoryChain};
+use px_storage_client::StorageClient;
 use serde_json::json;
 
 fn harness() -> Harness {

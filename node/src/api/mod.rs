@@ -36,9 +36,11 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+use px_storage_client::StorageClient;
+
 use crate::{
     auth::Auth, chain::Chain, error::NodeError, metrics::Metrics, registration::Registration,
-    storage::StorageClient, usage::UsageService,
+    tokens::TokenService,
 };
 
 pub use auth::Caller;
@@ -50,7 +52,7 @@ pub const OPENAPI: &str = include_str!("../../openapi.json");
 #[derive(Debug)]
 pub struct AppState {
     /// The token service.
-    pub usage: Arc<UsageService>,
+    pub tokens: Arc<TokenService>,
     /// Registration management.
     pub registration: Arc<Registration>,
     /// Sign-in and sessions.
@@ -113,7 +115,7 @@ async fn not_found() -> NodeError {
 
 async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let (storage, chain) = tokio::join!(s.storage.ping(), s.chain.latest_block());
-    let pending = s.usage.journal().pending().map(|p| p.len()).unwrap_or_default();
+    let pending = s.tokens.journal().pending().map(|p| p.len()).unwrap_or_default();
     let ok = storage.is_ok() && chain.is_ok();
     let body = Health {
         status: if ok { HealthStatus::Ok } else { HealthStatus::Degraded },
@@ -126,7 +128,7 @@ async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
-    if let (Ok(p), Ok(t)) = (s.usage.journal().pending(), s.usage.journal().tokens()) {
+    if let (Ok(p), Ok(t)) = (s.tokens.journal().pending(), s.tokens.journal().tokens()) {
         s.metrics.set_state(p.len(), t.len());
     }
     (

@@ -1,9 +1,11 @@
 //! What the node asks of the chain, behind one trait so that the logic can be tested without a
-//! chain ([`MemoryChain`]) and runs on any EVM JSON-RPC in production ([`RpcChain`]).
+//! chain (`MemoryChain`, with the `test-util` feature only) and runs on any EVM JSON-RPC in
+//! production ([`RpcChain`]).
 //!
 //! Every read is a call to the core (`PxStorageNft`) or the storefront; the only writes are the
 //! registrar's `registerBtnsKey`.
 
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 mod rpc;
 
@@ -11,6 +13,7 @@ use std::{future::Future, pin::Pin};
 
 use alloy::primitives::{Address, B256, Bytes, U256};
 
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryChain;
 pub use rpc::RpcChain;
 

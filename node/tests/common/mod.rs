@@ -21,10 +21,8 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use px_ipfs_testnode::IpfsNode;
-use px_node::{
-    Node, NodeParts, auth::siwe_message, chain::MemoryChain, server::Settings,
-    storage::StorageClient,
-};
+use px_node::{Node, NodeParts, auth::siwe_message, chain::MemoryChain, server::Settings};
+use px_storage_client::StorageClient;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -196,9 +194,9 @@ impl Harness {
 
     /// What the storage node resolves the token's key to, fetched and verified.
     pub async fn published(&self, id: U256) -> px_metadata::VerifiedDocument {
-        let record = self.node.state().usage.journal().token(id).unwrap().unwrap();
+        let record = self.node.state().tokens.journal().token(id).unwrap().unwrap();
         let s = storage();
-        let path = s.resolve(&record.btns_key.to_base58()).await.unwrap();
+        let path = s.resolve(&record.btns_key.to_base58(), false).await.unwrap();
         let cid = path.trim_start_matches("/ipfs/");
         let bytes = s.cat_bytes(cid, 1 << 20).await.unwrap();
         px_metadata::VerifiedDocument::verify(cid.parse().unwrap(), &bytes).unwrap()
