@@ -91,10 +91,10 @@ impl Ctx {
 
     /// The chain id, checking the RPC answers.
     pub async fn chain_id(&self) -> Result<u64, CliError> {
-        self.reader()?
-            .get_chain_id()
-            .await
-            .map_err(|e| CliError::Rpc(format!("{} does not answer: {e}", self.rpc_url)))
+        self.reader()?.get_chain_id().await.map_err(|e| CliError::RpcCall {
+            what: format!("{} does not answer", self.rpc_url),
+            source: Box::new(e),
+        })
     }
 
     /// The core: `--core`, else the node's.
@@ -153,7 +153,7 @@ pub fn contract_error(call: &'static str, e: &alloy::contract::Error) -> CliErro
     } else if let Some(data) = e.as_revert_data() {
         format!("reverted with 0x{}", alloy::hex::encode(data))
     } else {
-        return CliError::Rpc(format!("{call}: {e}"));
+        return CliError::RpcCall { what: call.to_owned(), source: e.to_string().into() };
     };
     CliError::Reverted { call, reason }
 }

@@ -37,12 +37,30 @@ pub enum NodeError {
     /// Too many outstanding requests of a kind (sign-in nonces).
     #[error("{0}")]
     TooManyRequests(String),
-    /// The chain's RPC failed or answered something unexpected.
+    /// The chain's RPC failed, refused, or answered something unexpected.
     #[error("chain: {0}")]
-    Chain(String),
+    Chain(#[from] crate::chain::ChainError),
     /// The storage node failed.
     #[error("storage node: {0}")]
-    Storage(String),
+    Storage(#[from] px_storage_client::StorageError),
+    /// The storage node answered something that is not what it was asked for.
+    #[error("storage node: {what}: {source}")]
+    StorageAnswer {
+        /// What it answered.
+        what: String,
+        /// Why that is not acceptable.
+        #[source]
+        source: px_metadata::Error,
+    },
+    /// The journal (redb) failed.
+    #[error("journal: {0}")]
+    Journal(#[from] redb::Error),
+    /// A journal record or stored document does not encode or decode.
+    #[error("encoding: {0}")]
+    Encoding(#[from] serde_json::Error),
+    /// A document the node built or stored breaks the metadata rules.
+    #[error("metadata: {0}")]
+    Metadata(#[from] px_metadata::Error),
     /// The node is misconfigured for this request (e.g. no registrar key).
     #[error("{0}")]
     Unavailable(String),
@@ -68,9 +86,13 @@ impl NodeError {
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
             Self::Chain(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ChainUnavailable),
-            Self::Storage(_) => (StatusCode::BAD_GATEWAY, ErrorCode::StorageUnavailable),
+            Self::Storage(_) | Self::StorageAnswer { .. } => {
+                (StatusCode::BAD_GATEWAY, ErrorCode::StorageUnavailable)
+            }
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            Self::Internal(_) | Self::Journal(_) | Self::Encoding(_) | Self::Metadata(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
+            }
         }
     }
 }
@@ -79,11 +101,11 @@ impl IntoResponse for NodeError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
+            Self::Internal(_) | Self::Journal(_) | Self::Encoding(_) | Self::Metadata(_) => {
+                tracing::error!(error = %self, "internal error");
                 "internal error (see the node's log)".to_owned()
             }
-            Self::Chain(_) | Self::Storage(_) => {
+            Self::Chain(_) | Self::Storage(_) | Self::StorageAnswer { .. } => {
                 tracing::warn!(error = %self, "upstream failure");
                 self.to_string()
             }
@@ -97,17 +119,12 @@ impl IntoResponse for NodeError {
     }
 }
 
-impl From<redb::Error> for NodeError {
-    fn from(e: redb::Error) -> Self {
-        Self::Internal(format!("journal: {e}"))
-    }
-}
-
+/// redb's specific errors, each kept as a [`redb::Error`] source.
 macro_rules! redb_errors {
     ($($t:ty),*) => {$(
         impl From<$t> for NodeError {
             fn from(e: $t) -> Self {
-                Self::Internal(format!("journal: {e}"))
+                Self::Journal(e.into())
             }
         }
     )*};
@@ -119,24 +136,6 @@ redb_errors!(
     redb::StorageError,
     redb::CommitError
 );
-
-impl From<crate::chain::ChainError> for NodeError {
-    fn from(e: crate::chain::ChainError) -> Self {
-        Self::Chain(e.to_string())
-    }
-}
-
-impl From<px_storage_client::StorageError> for NodeError {
-    fn from(e: px_storage_client::StorageError) -> Self {
-        Self::Storage(e.to_string())
-    }
-}
-
-impl From<px_metadata::Error> for NodeError {
-    fn from(e: px_metadata::Error) -> Self {
-        Self::Internal(format!("metadata: {e}"))
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -112,11 +112,11 @@ fn id_bytes(id: U256) -> [u8; 32] {
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, NodeError> {
-    serde_json::to_vec(v).map_err(|e| NodeError::Internal(format!("journal encode: {e}")))
+    Ok(serde_json::to_vec(v)?)
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, NodeError> {
-    serde_json::from_slice(bytes).map_err(|e| NodeError::Internal(format!("journal decode: {e}")))
+    Ok(serde_json::from_slice(bytes)?)
 }
 
 impl Journal {

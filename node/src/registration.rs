@@ -235,11 +235,7 @@ impl Registration {
     /// Generates the keystore key `name` (or finds it, after a crash), remembers which name
     /// it is, and returns its peer id as the storage node spelled it and as a BTNS key.
     async fn named_key(&self, name: &str) -> Result<(String, BtnsKey), NodeError> {
-        let peer = self
-            .storage
-            .key_gen_or_get(name)
-            .await
-            .map_err(|e| NodeError::Storage(e.to_string()))?;
+        let peer = self.storage.key_gen_or_get(name).await?;
         self.journal.put_key(&peer, name)?;
         let key = parse_generated(&peer)?;
         Ok((peer, key))
@@ -316,5 +312,8 @@ impl Registration {
 
 /// A peer id the storage node's `key/gen` returned, as a BTNS key.
 fn parse_generated(peer: &str) -> Result<BtnsKey, NodeError> {
-    peer.parse().map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))
+    peer.parse().map_err(|source| NodeError::StorageAnswer {
+        what: format!("key/gen returned {peer}"),
+        source,
+    })
 }

@@ -29,8 +29,8 @@ fn bar(len: u64, show: bool, name: &str) -> ProgressBar {
     bar
 }
 
-fn io(path: &Path, e: impl std::fmt::Display) -> CliError {
-    CliError::Io(format!("{}: {e}", path.display()))
+fn io(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Io { path: path.to_owned(), source }
 }
 
 /// `px upload FILE... --token ID`.
@@ -55,7 +55,7 @@ pub async fn upload(
         });
         let result = node.upload(token, len, reqwest::Body::wrap_stream(stream)).await;
         shown.finish_and_clear();
-        let r = result.map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        let r = result.map_err(|source| CliError::Upload { path: path.clone(), source })?;
         let _ = writeln!(
             human,
             "{} -> {} ({} bytes); token {token} now uses {} bytes in {} uploads (usage sequence {}{})",
@@ -118,7 +118,7 @@ pub async fn download(
         Box::new(tokio::fs::File::create(&path).await.map_err(|e| io(&path, e))?)
     };
     let mut stream =
-        res.bytes_stream().map_err(|e| CliError::Io(format!("download of {cid}: {e}")));
+        res.bytes_stream().map_err(|source| CliError::Download { cid: cid.to_owned(), source });
     let mut written: u64 = 0;
     while let Some(chunk) = stream.try_next().await? {
         out.write_all(&chunk).await.map_err(|e| io(&path, e))?;

@@ -178,14 +178,9 @@ impl Auth {
         hash: B256,
         sig: Bytes,
     ) -> Result<(), NodeError> {
-        let has_code =
-            self.chain.has_code(address).await.map_err(|e| NodeError::Chain(e.to_string()))?;
+        let has_code = self.chain.has_code(address).await?;
         if has_code {
-            let valid = self
-                .chain
-                .is_valid_signature(address, hash, sig)
-                .await
-                .map_err(|e| NodeError::Chain(e.to_string()))?;
+            let valid = self.chain.is_valid_signature(address, hash, sig).await?;
             return if valid {
                 Ok(())
             } else {

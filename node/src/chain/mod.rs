@@ -21,11 +21,11 @@ pub use rpc::RpcChain;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why a chain call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ChainError {
-    /// The RPC could not be reached or answered an error.
+    /// The RPC could not be reached or answered an error (alloy's error, kept as the source).
     #[error("rpc: {0}")]
-    Rpc(String),
+    Rpc(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The call reverted; the text names the decoded error when it is one of the programs'.
     #[error("reverted: {0}")]
     Reverted(String),

@@ -31,7 +31,7 @@ impl RpcChain {
         core: Address,
         registrar: Option<PrivateKeySigner>,
     ) -> Result<Self, ChainError> {
-        let url = url.parse().map_err(|e| ChainError::Rpc(format!("bad RPC URL {url:?}: {e}")))?;
+        let url = url.parse().map_err(|e| ChainError::Rpc(Box::new(e)))?;
         let registrar_address = registrar.as_ref().map(PrivateKeySigner::address);
         let provider = match registrar {
             Some(signer) => ProviderBuilder::new()
@@ -58,7 +58,7 @@ fn contract_err(e: &alloy::contract::Error) -> ChainError {
     if let Some(data) = e.as_revert_data() {
         return ChainError::Reverted(format!("0x{}", alloy::hex::encode(data)));
     }
-    ChainError::Rpc(e.to_string())
+    ChainError::Rpc(e.to_string().into())
 }
 
 fn is_nonexistent(e: &alloy::contract::Error) -> bool {
@@ -68,8 +68,8 @@ fn is_nonexistent(e: &alloy::contract::Error) -> bool {
     )
 }
 
-fn rpc_err(e: impl std::fmt::Display) -> ChainError {
-    ChainError::Rpc(e.to_string())
+fn rpc_err(e: impl std::error::Error + Send + Sync + 'static) -> ChainError {
+    ChainError::Rpc(Box::new(e))
 }
 
 impl Chain for RpcChain {
@@ -191,7 +191,7 @@ impl Chain for RpcChain {
                 .map(|log| {
                     log.log_decode::<IPxStorageNft::Transfer>()
                         .map(|l| l.inner.data.tokenId)
-                        .map_err(|e| ChainError::Rpc(format!("bad Transfer log: {e}")))
+                        .map_err(rpc_err)
                 })
                 .collect()
         })

@@ -71,9 +71,10 @@ impl TokenService {
             }
         };
         let entry = FileEntry {
-            cid: added
-                .parse()
-                .map_err(|e| NodeError::Storage(format!("add returned a bad CID: {e}")))?,
+            cid: added.parse().map_err(|source| NodeError::StorageAnswer {
+                what: format!("add returned {added}"),
+                source,
+            })?,
             size: len,
             added_at: Timestamp::now(),
         };
