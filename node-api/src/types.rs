@@ -164,9 +164,9 @@ pub enum HealthStatus {
 pub struct Health {
     /// Overall.
     pub status: HealthStatus,
-    /// The storage node: `ok`, or what failed.
+    /// The storage node: `ok` or `unavailable` (details are in the node's log).
     pub storage: String,
-    /// The chain: `ok (block N)`, or what failed.
+    /// The chain: `ok (block N)` or `unavailable` (details are in the node's log).
     pub chain: String,
     /// Heads committed but not yet published.
     pub pending_publishes: usize,

@@ -105,9 +105,19 @@ impl IntoResponse for NodeError {
                 tracing::error!(error = %self, "internal error");
                 "internal error (see the node's log)".to_owned()
             }
-            Self::Chain(_) | Self::Storage(_) | Self::StorageAnswer { .. } => {
-                tracing::warn!(error = %self, "upstream failure");
-                self.to_string()
+            // Upstream errors carry URLs (an RPC URL often holds an API key) and the upstream's
+            // own words: logged in full, sent as names only.
+            Self::Chain(e) => {
+                tracing::warn!(error = %self, "chain failure");
+                e.public_message()
+            }
+            Self::Storage(e) => {
+                tracing::warn!(error = %self, "storage node failure");
+                format!("the storage node failed ({})", e.command())
+            }
+            Self::StorageAnswer { .. } => {
+                tracing::warn!(error = %self, "storage node failure");
+                "the storage node answered something unusable (see the node's log)".to_owned()
             }
             _ => self.to_string(),
         };

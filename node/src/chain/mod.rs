@@ -34,6 +34,18 @@ pub enum ChainError {
     NoSigner(&'static str),
 }
 
+impl ChainError {
+    /// What a client may be told: the program's error name for a revert, never the RPC's
+    /// error (its URL may hold an API key).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Rpc(_) => "the chain's RPC failed (see the node's log)".to_owned(),
+            Self::Reverted(name) => format!("the chain refused: {name}"),
+            Self::NoSigner(what) => (*what).to_owned(),
+        }
+    }
+}
+
 /// A token's state as the core records it (`usageOf`, `btnsKeyOf`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenState {
