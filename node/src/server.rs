@@ -31,6 +31,8 @@ pub struct Settings {
     pub nonce_ttl: Duration,
     /// Most outstanding nonces.
     pub max_nonces: usize,
+    /// Most outstanding nonces of one client.
+    pub max_nonces_per_client: usize,
     /// Longest session.
     pub session_ttl: Duration,
     /// Record lifetime of publications.
@@ -51,6 +53,8 @@ pub struct Settings {
     pub max_concurrent_requests: usize,
     /// Prefix of key names in the storage node's keystore.
     pub key_prefix: String,
+    /// How long unreferenced CIDs stay pinned.
+    pub unpin_grace: Duration,
 }
 
 impl Settings {
@@ -60,6 +64,7 @@ impl Settings {
             siwe_domain: c.siwe_domain.clone(),
             nonce_ttl: c.nonce_ttl(),
             max_nonces: c.max_nonces,
+            max_nonces_per_client: c.max_nonces_per_client,
             session_ttl: c.session_ttl(),
             record_lifetime: Duration::from_secs(c.record_lifetime_secs),
             republish_interval: Duration::from_secs(c.republish_interval_secs),
@@ -70,6 +75,7 @@ impl Settings {
             cors_origins: c.cors_origins.clone(),
             max_concurrent_requests: c.max_concurrent_requests,
             key_prefix: c.key_prefix.clone(),
+            unpin_grace: Duration::from_secs(c.unpin_grace_secs),
         }
     }
 }
@@ -81,6 +87,7 @@ impl Default for Settings {
             siwe_domain: "localhost".into(),
             nonce_ttl: Duration::from_mins(5),
             max_nonces: 100_000,
+            max_nonces_per_client: 32,
             session_ttl: Duration::from_mins(15),
             record_lifetime: Duration::from_hours(24),
             republish_interval: Duration::from_hours(12),
@@ -91,6 +98,7 @@ impl Default for Settings {
             cors_origins: vec!["*".into()],
             max_concurrent_requests: 256,
             key_prefix: "px".into(),
+            unpin_grace: Duration::from_hours(24),
         }
     }
 }
@@ -139,6 +147,7 @@ impl Node {
                 core,
                 record_lifetime: s.record_lifetime,
                 republish_interval: s.republish_interval,
+                unpin_grace: s.unpin_grace,
             },
             metrics.clone(),
         ));
@@ -162,6 +171,7 @@ impl Node {
                 chain_id: parts.chain_id,
                 nonce_ttl: s.nonce_ttl,
                 max_nonces: s.max_nonces,
+                max_nonces_per_client: s.max_nonces_per_client,
                 session_ttl: s.session_ttl,
             },
             parts.chain.clone(),
@@ -230,7 +240,9 @@ impl Node {
         }
         let (stop_tx, stop_rx) = watch::channel(false);
         let tasks = self.spawn_tasks(&stop_rx);
-        let result = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        // With the peer's address, for the limits per client.
+        let app = self.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_tx.send(true);
         for task in tasks {
             let _ = task.await;
@@ -246,6 +258,11 @@ impl Node {
             async move {
                 if let Err(e) = s.tokens.publish_pending().await {
                     tracing::warn!(error = %e, "publish retry failed");
+                }
+                match s.tokens.sweep_unpins().await {
+                    Ok(n) if n > 0 => tracing::info!(unpinned = n, "unpinned unreferenced CIDs"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "unpin sweep failed"),
                 }
                 s.auth.purge();
             }

@@ -36,8 +36,29 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-pub(super) async fn nonce(State(s): State<Arc<AppState>>) -> Result<Json<IssuedNonce>, NodeError> {
-    s.auth.issue_nonce().map(Json)
+pub(super) async fn nonce(
+    State(s): State<Arc<AppState>>,
+    Peer(client): Peer,
+) -> Result<Json<IssuedNonce>, NodeError> {
+    s.auth.issue_nonce(client).map(Json)
+}
+
+/// The client's IP as the listener saw it (the peer of the TCP connection); `None` when the
+/// router is driven without one (tests with `oneshot`). Behind a reverse proxy every client is
+/// the proxy: see `node/README.md` ("Limits").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub(crate) Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Self(peer))
+    }
 }
 
 pub(super) async fn sign_in(

@@ -1,17 +1,22 @@
 //! Sign-In with Ethereum (EIP-4361) and session tokens.
 //!
-//! 1. `GET /v1/auth/nonce` issues a random nonce, usable once, for a few minutes.
+//! 1. `GET /v1/auth/nonce` issues a random nonce, usable once, for a few minutes; at most
+//!    `max_nonces_per_client` outstanding per client (peer IP) and `max_nonces` in all, so one
+//!    client cannot take every nonce. Nonces expire in issue order (one lifetime for all), so
+//!    expiry pops the oldest: O(1) per nonce, never a scan of the table.
 //! 2. The wallet signs a SIWE message naming this node's domain, the chain id, that nonce and
 //!    an expiration time (`personal_sign`, EIP-191).
 //! 3. `POST /v1/auth/sign-in` checks all of it: the nonce is consumed before the signature is
 //!    looked at, so a message can be tried once, replayed never. An EOA's signature must
-//!    recover to the message's address; a contract wallet (an address with code) must answer
-//!    ERC-1271 `isValidSignature(hash, signature)` with the magic value.
+//!    recover to the message's address, checked locally: no RPC call; only a signature that
+//!    does not (a contract wallet's) costs the chain calls of ERC-1271 (the address has code
+//!    and `isValidSignature(hash, signature)` answers the magic value).
 //! 4. The answer is an opaque bearer token, valid until the message's expiry or the node's
 //!    session limit, whichever is first. Sessions live in memory: a restart signs everyone out.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
+    net::IpAddr,
     str::FromStr,
     sync::{Arc, Mutex},
     time::Duration,
@@ -48,6 +53,8 @@ pub struct AuthSettings {
     pub nonce_ttl: Duration,
     /// Most outstanding nonces.
     pub max_nonces: usize,
+    /// Most outstanding nonces of one client (peer IP).
+    pub max_nonces_per_client: usize,
     /// Longest session.
     pub session_ttl: Duration,
 }
@@ -58,8 +65,40 @@ pub struct Auth {
     settings: AuthSettings,
     chain: Arc<dyn Chain>,
     metrics: Arc<Metrics>,
-    nonces: Mutex<HashMap<String, i64>>,
+    nonces: Mutex<Nonces>,
     sessions: Mutex<HashMap<String, Session>>,
+}
+
+/// Outstanding nonces: by value, in issue order (= expiry order), and counted per client.
+#[derive(Debug, Default)]
+struct Nonces {
+    live: HashMap<String, (i64, Option<IpAddr>)>,
+    order: VecDeque<(i64, String)>,
+    per_client: HashMap<Option<IpAddr>, usize>,
+}
+
+impl Nonces {
+    /// Forgets nonces expired at `now` (the oldest first; each nonce is popped once).
+    fn expire(&mut self, now: i64) {
+        while let Some((expires, _)) = self.order.front()
+            && *expires <= now
+        {
+            let (_, nonce) = self.order.pop_front().unwrap_or_default();
+            self.forget(&nonce);
+        }
+    }
+
+    /// Removes `nonce`; its expiry if it was outstanding.
+    fn forget(&mut self, nonce: &str) -> Option<i64> {
+        let (expires, client) = self.live.remove(nonce)?;
+        if let Some(n) = self.per_client.get_mut(&client) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_client.remove(&client);
+            }
+        }
+        Some(expires)
+    }
 }
 
 fn now() -> i64 {
@@ -81,19 +120,31 @@ impl Auth {
         Self { settings, chain, metrics, nonces: Mutex::default(), sessions: Mutex::default() }
     }
 
-    /// Issues a nonce; 429 when too many are outstanding.
-    pub fn issue_nonce(&self) -> Result<IssuedNonce, NodeError> {
+    /// Issues a nonce to `client` (its peer IP; `None` when unknown); 429 when that client or
+    /// all clients have too many outstanding.
+    pub fn issue_nonce(&self, client: Option<IpAddr>) -> Result<IssuedNonce, NodeError> {
         let now = now();
         let mut nonces = self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        nonces.retain(|_, expires| *expires > now);
-        if nonces.len() >= self.settings.max_nonces {
+        nonces.expire(now);
+        if nonces.per_client.get(&client).copied().unwrap_or(0)
+            >= self.settings.max_nonces_per_client
+        {
+            self.metrics.sign_in("nonce_refused_client_limit");
+            return Err(NodeError::TooManyRequests(
+                "too many sign-ins in progress from this address; retry shortly".into(),
+            ));
+        }
+        if nonces.live.len() >= self.settings.max_nonces {
+            self.metrics.sign_in("nonce_refused_total_limit");
             return Err(NodeError::TooManyRequests(
                 "too many sign-ins in progress; retry shortly".into(),
             ));
         }
         let nonce = random_alphanumeric(17);
         let expires = now + i64::try_from(self.settings.nonce_ttl.as_secs()).unwrap_or(i64::MAX);
-        nonces.insert(nonce.clone(), expires);
+        nonces.live.insert(nonce.clone(), (expires, client));
+        nonces.order.push_back((expires, nonce.clone()));
+        *nonces.per_client.entry(client).or_default() += 1;
         Ok(IssuedNonce {
             nonce,
             domain: self.settings.domain.clone(),
@@ -144,7 +195,7 @@ impl Auth {
             .nonces
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&message.nonce);
+            .forget(&message.nonce);
         if issued.is_none_or(|expires| expires <= now) {
             return Err(refuse("nonce unknown, expired or already used"));
         }
@@ -178,6 +229,13 @@ impl Auth {
         hash: B256,
         sig: Bytes,
     ) -> Result<(), NodeError> {
+        // Locally first: an EOA's signature costs no RPC call.
+        let recovered = Signature::try_from(sig.as_ref())
+            .ok()
+            .and_then(|s| s.recover_address_from_prehash(&hash).ok());
+        if recovered == Some(address) {
+            return Ok(());
+        }
         let has_code = self.chain.has_code(address).await?;
         if has_code {
             let valid = self.chain.is_valid_signature(address, hash, sig).await?;
@@ -187,14 +245,9 @@ impl Auth {
                 Err(refuse("the contract wallet rejects the signature (ERC-1271)"))
             };
         }
-        let recovered = Signature::try_from(sig.as_ref())
-            .ok()
-            .and_then(|s| s.recover_address_from_prehash(&hash).ok())
-            .ok_or_else(|| refuse("malformed signature"))?;
-        if recovered == address {
-            Ok(())
-        } else {
-            Err(refuse(format!("signature is by {recovered}, the message names {address}")))
+        match recovered {
+            Some(by) => Err(refuse(format!("signature is by {by}, the message names {address}"))),
+            None => Err(refuse("malformed signature")),
         }
     }
 
@@ -219,10 +272,7 @@ impl Auth {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .retain(|_, s| s.expires_at > now);
-        self.nonces
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|_, e| *e > now);
+        self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner).expire(now);
     }
 }
 

@@ -13,6 +13,7 @@
 //!   per-token lock, so publications never overtake each other and parallel commits coalesce
 //!   into one publication.
 
+mod pins;
 mod publishing;
 mod reservations;
 mod stream;
@@ -34,7 +35,7 @@ use px_metadata::{FileEntry, Timestamp, UsageDocument};
 use px_node_api::UsageChange;
 use px_storage_client::StorageClient;
 
-use self::reservations::Slot;
+use self::{pins::PinGate, reservations::Slot};
 use crate::{
     chain::Chain,
     error::NodeError,
@@ -53,6 +54,8 @@ pub struct TokenSettings {
     pub record_lifetime: Duration,
     /// Heads published longer ago than this are republished.
     pub republish_interval: Duration,
+    /// How long a CID nothing references any more stays pinned (the retention grace).
+    pub unpin_grace: Duration,
 }
 
 /// The token service.
@@ -65,10 +68,19 @@ pub struct TokenService {
     settings: TokenSettings,
     metrics: Arc<Metrics>,
     slots: Mutex<HashMap<U256, Arc<Slot>>>,
+    pins: PinGate,
 }
 
 fn now_unix() -> i64 {
     Timestamp::now().unix()
+}
+
+impl TokenService {
+    /// When a CID left unreferenced now may be unpinned.
+    fn unpin_at(&self) -> i64 {
+        now_unix()
+            .saturating_add(i64::try_from(self.settings.unpin_grace.as_secs()).unwrap_or(i64::MAX))
+    }
 }
 
 impl TokenService {
@@ -81,7 +93,16 @@ impl TokenService {
         settings: TokenSettings,
         metrics: Arc<Metrics>,
     ) -> Self {
-        Self { chain, storage, journal, signer, settings, metrics, slots: Mutex::default() }
+        Self {
+            chain,
+            storage,
+            journal,
+            signer,
+            settings,
+            metrics,
+            slots: Mutex::default(),
+            pins: PinGate::default(),
+        }
     }
 
     /// The usage signer's address.

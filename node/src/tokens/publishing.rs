@@ -37,7 +37,13 @@ impl TokenService {
         let result = self.store_and_publish(token_id, &record).await;
         self.metrics.publish(if result.is_ok() { "ok" } else { "error" });
         result?;
-        self.journal.mark_published(token_id, record.sequence, &record.pages, now_unix())?;
+        self.journal.mark_published(
+            token_id,
+            record.sequence,
+            (&record.head_cid, &record.pages),
+            now_unix(),
+            self.unpin_at(),
+        )?;
         Ok(record.sequence)
     }
 

@@ -98,6 +98,12 @@ impl TokenService {
         }
         let node_used = record.used_bytes.saturating_add(reserved.bytes).saturating_add(len);
         let node_uploads = record.upload_count.saturating_add(reserved.uploads);
+        if state.sync_sequence > 0 {
+            let on_chain = px_metadata::RawBlockCid::from_digest(state.metadata_digest).to_string();
+            if on_chain != record.chain_head {
+                self.journal.set_chain_head(token_id, &on_chain, None, self.unpin_at())?;
+            }
+        }
         let mut reasons = Vec::new();
         if gate.quota_exceeded || node_used > state.quota_bytes {
             reasons.push(Refusal::QuotaExceeded);

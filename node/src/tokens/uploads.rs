@@ -15,7 +15,7 @@ use super::{
 use crate::{
     chain::TokenState,
     error::NodeError,
-    journal::{Commit, TokenRecord},
+    journal::{self, Commit, TokenRecord},
     pages,
 };
 
@@ -53,7 +53,9 @@ impl TokenService {
         let added = match added {
             Ok(cid) if seen == len => cid,
             Ok(cid) => {
-                let _ = self.storage.unpin(&cid).await;
+                // Stored and pinned, but refused: unpinned after the grace unless something
+                // (another token, a concurrent upload of the same bytes) references it.
+                self.journal.release_unreferenced(&cid, self.unpin_at())?;
                 self.metrics.upload("bad_length", 0);
                 return Err(NodeError::BadRequest(format!(
                     "body had {seen} bytes, Content-Length said {len}"
@@ -78,7 +80,16 @@ impl TokenService {
             size: len,
             added_at: Timestamp::now(),
         };
-        let record = self.commit_upload(token_id, entry, reservation)?;
+        // In flight from here to the commit: the sweep leaves this CID pinned meanwhile.
+        let repin = self.pins.hold(&added).await;
+        let committed = self.commit_upload(token_id, entry, reservation);
+        self.pins.release(&added).await;
+        let record = committed?;
+        if repin {
+            // The sweep unpinned these bytes (another copy, unreferenced) between this add's
+            // pin and its answer: pin them again.
+            self.storage.pin_add(&added).await?;
+        }
         self.metrics.upload("ok", len);
         let published = self.publish_until(token_id, record.sequence).await;
         Ok(change(&record, &added, len, published))
@@ -143,11 +154,14 @@ impl TokenService {
             .map(|(page, cid)| (cid.clone(), page.bytes))
             .collect();
         record.pages = cids;
-        Ok(Commit { token_id, record, added, removed, head: encoded.bytes, pages })
+        journal::hold(&mut record);
+        let unpin_at = self.unpin_at();
+        Ok(Commit { token_id, record, added, removed, head: encoded.bytes, pages, unpin_at })
     }
 
     /// Removes the newest entry of `cid` from the token and lowers `usedBytes` (not
-    /// `uploadCount`); unpins the file when no entry references it any more.
+    /// `uploadCount`); the file is unpinned after the grace once nothing references it (no
+    /// entry of any token, no head or page the node holds).
     pub async fn delete(
         &self,
         token_id: U256,
@@ -173,11 +187,6 @@ impl TokenService {
             self.journal.commit(&commit)?;
             (commit.record, removed.size)
         };
-        if self.journal.token_of_file(cid)?.is_none()
-            && let Err(e) = self.storage.unpin(cid).await
-        {
-            tracing::warn!(%cid, error = %e, "could not unpin a deleted file");
-        }
         self.metrics.delete("ok");
         let published = self.publish_until(token_id, record.sequence).await;
         Ok(change(&record, cid, size, published))
@@ -212,6 +221,9 @@ impl TokenService {
                     published_sequence: 0,
                     published_pages: Vec::new(),
                     published_at: 0,
+                    published_head: String::new(),
+                    chain_head: String::new(),
+                    held: Vec::new(),
                 };
                 let commit = self.build(token_id, record, &[], None, None)?;
                 self.journal.commit(&commit)?;

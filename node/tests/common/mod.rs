@@ -95,6 +95,15 @@ impl Harness {
         Self { chain, node, router, dir, usage_signer, registrar, settings }
     }
 
+    /// Serves the node on a loopback port (background tasks included) until the test ends;
+    /// returns its URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(self.node.clone().serve(listener, std::future::pending()));
+        url
+    }
+
     pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
