@@ -4,7 +4,8 @@
 #   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
 #      would (fails above 24,576 bytes on-chain);
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
-#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end) and the
+#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end; the fuzz
+#      targets' properties over their corpus and its mutations, ~3 s: fuzz/README.md) and the
 #      keepalive script's test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,9 @@ scripts/setup.sh all
 cargo xtask wasm
 # Chainlink's own contracts on anvil must still produce the recorded request/callback vectors.
 tests/chainlink-vectors/generate.sh --check
+# The CRE workflow on the SDK's test runtime (shared vectors with px-don) and the SDK
+# compiler's TypeScript-to-JS step (typecheck, determinism checks, bundle); ~25 s.
+(cd cre/px-sync && PATH="$PWD/node_modules/.bin:$PATH" bun run check)
 # The end-to-end tests run the workspace's binaries as processes. Built with the tests, so that
 # dependencies get the features the tests add (tokio's test-util, ...) once: built alone, the
 # binaries would be compiled a second time by `cargo test`.
