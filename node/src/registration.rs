@@ -115,6 +115,18 @@ impl Registration {
         plan_id: U256,
     ) -> Result<KeyAllocation, NodeError> {
         let registrar = self.registrar()?.clone();
+        // Only the storefront's existing, active plans: each new (minter, plan) costs a
+        // keystore key, a journal entry and a signature, so the plans bound what one address
+        // can make the node allocate.
+        match self.chain.plan_active(plan_id).await? {
+            Some(true) => {}
+            Some(false) => {
+                return Err(NodeError::Conflict(format!("plan {plan_id} is not on sale")));
+            }
+            None => {
+                return Err(NodeError::NotFound(format!("the storefront has no plan {plan_id}")));
+            }
+        }
         let slot = format!("{minter:#x}/{plan_id}");
         let _guard = self.lock(format!("mint:{slot}")).await;
         let mut current = self.journal.mint_allocation(&slot)?;

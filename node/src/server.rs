@@ -329,7 +329,7 @@ pub async fn run(
     config.validate()?;
     let usage_signer = config.usage_signer()?;
     let registrar = config.registrar()?;
-    let chain = Arc::new(RpcChain::connect(&config.rpc_url, config.core, registrar.clone())?);
+    let chain = RpcChain::connect(&config.rpc_url, config.core, registrar.clone())?;
     let chain_id = chain
         .chain_id()
         .await
@@ -342,6 +342,8 @@ pub async fn run(
         tracing::warn!(configured = %r.address(), core = %roles.registrar, "the registrar key is not the core's registrar: registerBtnsKey and mint authorizations will be refused");
     }
     let storefront = config.storefront.unwrap_or(roles.minter);
+    // The one place the node learns its contracts' addresses; plans are read there too.
+    let chain = Arc::new(chain.with_storefront(storefront));
     let storage = StorageClient::new(
         &config.storage_api_url,
         &config.storage_api_prefix,

@@ -149,3 +149,32 @@ async fn error_when_a_key_request_has_no_session_or_a_bad_plan() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Finding 4 of issue 15: `POST /v1/keys` took any decimal `planId`, and every new one cost a
+/// keystore key, a journal entry and a registrar signature. Now only the storefront's existing,
+/// active plans get keys (a served node and the real IPFS keystore).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allocating_keys_for_plans_that_do_not_exist_or_are_off_sale_creates_nothing() {
+    let h = Harness::new();
+    let url = h.serve().await;
+    let minter = PrivateKeySigner::random();
+    let mut client = px_node_api::NodeClient::new(&url);
+    client.sign_in(&minter).await.unwrap();
+    // The key name an allocation would take (deterministic, see registration.rs).
+    let key_made = |plan: u64| {
+        let name = format!("{}-m-{:x}-{plan}-0", h.settings.key_prefix, minter.address());
+        async move { common::storage().key_id(&name).await.unwrap().is_some() }
+    };
+    for plan in [4u64, 999_999, u64::MAX] {
+        let err = client.allocate_key(U256::from(plan)).await.unwrap_err();
+        assert_eq!(err.code(), Some(px_node_api::ErrorCode::NotFound), "plan {plan}: {err}");
+    }
+    h.chain.set_plan(U256::from(2), false);
+    let err = client.allocate_key(U256::from(2)).await.unwrap_err();
+    assert_eq!(err.code(), Some(px_node_api::ErrorCode::Conflict), "{err}");
+    for plan in [4u64, 999_999, u64::MAX, 2] {
+        assert!(!key_made(plan).await, "no keystore key for plan {plan}");
+    }
+    client.allocate_key(U256::from(1)).await.expect("an active plan still gets its key");
+    assert!(key_made(1).await);
+}

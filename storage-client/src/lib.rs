@@ -251,11 +251,13 @@ impl StorageClient {
     }
 
     /// The peer id of key `name`, creating an ed25519 key of that name if there is none; so
-    /// a retry after a crash finds the key instead of making a second one.
+    /// a retry after a crash finds the key instead of making a second one. `key/list` (every
+    /// key of the keystore) is read only when `key/gen` refuses, i.e. the name exists.
     pub async fn key_gen_or_get(&self, name: &str) -> Result<String, StorageError> {
-        match self.key_id(name).await? {
-            Some(id) => Ok(id),
-            None => self.key_gen(name).await,
+        match self.key_gen(name).await {
+            Ok(id) => Ok(id),
+            Err(refused @ StorageError::Api { .. }) => self.key_id(name).await?.ok_or(refused),
+            Err(e) => Err(e),
         }
     }
 

@@ -133,6 +133,9 @@ pub trait Chain: Send + Sync + std::fmt::Debug + 'static {
         additional_bytes: u64,
     ) -> BoxFuture<'_, Result<Gate, ChainError>>;
 
+    /// Whether the storefront's plan `plan_id` is active; `None` when there is no such plan.
+    fn plan_active(&self, plan_id: U256) -> BoxFuture<'_, Result<Option<bool>, ChainError>>;
+
     /// The token that holds BTNS key `key` (`tokenOfBtnsKey`), 0 when none does.
     fn token_of_btns_key(&self, key: Bytes) -> BoxFuture<'_, Result<U256, ChainError>>;
 

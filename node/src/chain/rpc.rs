@@ -9,7 +9,10 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
 };
-use px_abi::IPxStorageNft::{self, IPxStorageNftErrors, IPxStorageNftInstance};
+use px_abi::{
+    IPxStorageNft::{self, IPxStorageNftErrors, IPxStorageNftInstance},
+    IPxStorefront,
+};
 
 use super::{BoxFuture, Chain, ChainError, ERC1271_MAGIC, Gate, IERC1271, Roles, TokenState};
 
@@ -19,6 +22,8 @@ pub struct RpcChain {
     provider: DynProvider,
     core: IPxStorageNftInstance<DynProvider>,
     registrar: Option<Address>,
+    // The storefront plans are read from; the core's minter when not set.
+    storefront: Option<Address>,
     // One registrar transaction at a time: concurrent sends from one account would race for
     // the same nonce.
     tx_lock: tokio::sync::Mutex<()>,
@@ -46,7 +51,14 @@ impl RpcChain {
     /// Uses `provider` (which must hold the registrar's key to register keys).
     pub fn with_provider(provider: DynProvider, core: Address, registrar: Option<Address>) -> Self {
         let core = IPxStorageNft::new(core, provider.clone());
-        Self { provider, core, registrar, tx_lock: tokio::sync::Mutex::new(()) }
+        Self { provider, core, registrar, storefront: None, tx_lock: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Reads plans from `storefront` (the address the node signs mint authorizations for).
+    #[must_use]
+    pub fn with_storefront(mut self, storefront: Address) -> Self {
+        self.storefront = Some(storefront);
+        self
     }
 }
 
@@ -169,6 +181,22 @@ impl Chain for RpcChain {
                 no_btns_key: g.noBtnsKey,
                 paused: g.paused,
             })
+        })
+    }
+
+    fn plan_active(&self, plan_id: U256) -> BoxFuture<'_, Result<Option<bool>, ChainError>> {
+        Box::pin(async move {
+            let storefront = match self.storefront {
+                Some(s) => s,
+                None => self.core.roles().call().await.map_err(|e| contract_err(&e))?.minter,
+            };
+            let store = IPxStorefront::new(storefront, &self.provider);
+            let count = store.planCount().call().await.map_err(|e| contract_err(&e))?;
+            if plan_id >= count {
+                return Ok(None);
+            }
+            let plan = store.plan(plan_id).call().await.map_err(|e| contract_err(&e))?;
+            Ok(Some(plan.active))
         })
     }
 
