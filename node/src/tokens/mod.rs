@@ -81,9 +81,7 @@ impl TokenService {
         now_unix()
             .saturating_add(i64::try_from(self.settings.unpin_grace.as_secs()).unwrap_or(i64::MAX))
     }
-}
 
-impl TokenService {
     /// A service over these parts.
     pub fn new(
         chain: Arc<dyn Chain>,
