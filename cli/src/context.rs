@@ -9,7 +9,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use px_abi::IPxStorageNft;
-use px_node::client::NodeClient;
+use px_node_api::NodeClient;
 
 use crate::{args::Cli, error::CliError};
 
@@ -91,10 +91,10 @@ impl Ctx {
 
     /// The chain id, checking the RPC answers.
     pub async fn chain_id(&self) -> Result<u64, CliError> {
-        self.reader()?
-            .get_chain_id()
-            .await
-            .map_err(|e| CliError::Rpc(format!("{} does not answer: {e}", self.rpc_url)))
+        self.reader()?.get_chain_id().await.map_err(|e| CliError::RpcCall {
+            what: format!("{} does not answer", self.rpc_url),
+            source: Box::new(e),
+        })
     }
 
     /// The core: `--core`, else the node's.
@@ -105,8 +105,11 @@ impl Ctx {
         let info = self.node.info().await.map_err(|e| {
             CliError::Usage(format!("no --core given and the node cannot tell it: {e}"))
         })?;
-        info["core"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| {
-            CliError::Usage("the node's /v1/info has no core address; pass --core".into())
+        info.core.parse().map_err(|_| {
+            CliError::Usage(format!(
+                "the node's /v1/info names core {:?}, not an address; pass --core",
+                info.core
+            ))
         })
     }
 
@@ -150,7 +153,7 @@ pub fn contract_error(call: &'static str, e: &alloy::contract::Error) -> CliErro
     } else if let Some(data) = e.as_revert_data() {
         format!("reverted with 0x{}", alloy::hex::encode(data))
     } else {
-        return CliError::Rpc(format!("{call}: {e}"));
+        return CliError::RpcCall { what: call.to_owned(), source: e.to_string().into() };
     };
     CliError::Reverted { call, reason }
 }

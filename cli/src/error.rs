@@ -1,7 +1,7 @@
 //! The CLI's one error enum: every failure as one line, with an exit code (2 for usage and
 //! configuration mistakes, 1 for everything else).
 
-use px_node::client::ClientError;
+use px_node_api::ClientError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -12,9 +12,27 @@ pub enum CliError {
     /// No key, or a key that cannot be read (exit code 2).
     #[error("{0}")]
     Key(String),
-    /// The chain's RPC failed.
+    /// The chain's RPC failed or answered something unexpected.
     #[error("chain: {0}")]
     Rpc(String),
+    /// The chain's RPC call `what` failed; the transport's error is the source.
+    #[error("chain: {what}: {source}")]
+    RpcCall {
+        /// What was asked.
+        what: String,
+        /// alloy's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The node answered something `px` cannot use.
+    #[error("node: {what}: {source}")]
+    NodeAnswer {
+        /// What it answered.
+        what: &'static str,
+        /// Why it is unusable.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A transaction or call was refused by a program, with the decoded reason.
     #[error("{call} refused: {reason}")]
     Reverted {
@@ -27,8 +45,32 @@ pub enum CliError {
     #[error("node: {0}")]
     Node(#[from] ClientError),
     /// A local file could not be read or written.
-    #[error("{0}")]
-    Io(String),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Uploading a file failed.
+    #[error("{}: {source}", .path.display())]
+    Upload {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The node's refusal or the transport's failure.
+        #[source]
+        source: ClientError,
+    },
+    /// A download broke off.
+    #[error("download of {cid}: {source}")]
+    Download {
+        /// The file.
+        cid: String,
+        /// The transport's error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// Waiting for something took too long.
     #[error("{0}")]
     Timeout(String),

@@ -10,7 +10,8 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use px_ipfs_testnode::IpfsNode;
-use px_node::{Node, NodeParts, chain::RpcChain, server::Settings, storage::StorageClient};
+use px_node::{Node, NodeParts, chain::RpcChain, server::Settings};
+use px_storage_client::StorageClient;
 use px_testkit::{Deployment, DevnetServer};
 use serde_json::Value;
 

@@ -4,8 +4,9 @@
 //! started by the script also stops it when the test process exits, so [`IpfsNode::shared`]
 //! (one node per test binary) leaves nothing behind.
 //!
-//! The client methods call the node's real RPC the way the PX node will: `key/gen`, `add` of a
-//! single raw block, `name/publish`, `name/resolve`. Needs `scripts/setup.sh ipfs` first.
+//! The client methods call the node's real RPC through `px-storage-client`, as the PX node
+//! does: `key/gen`, `add` of a single raw block, `name/publish`, `name/resolve`. Needs
+//! `scripts/setup.sh ipfs` first.
 //!
 //! Why a crate: the oracle adapter's tests and the PX node's tests both need it, and a crate is
 //! the one way to share test support across workspace members without shipping it in either.
@@ -19,7 +20,7 @@ use std::{
     },
 };
 
-use serde::Deserialize;
+use px_storage_client::StorageClient;
 
 /// Error of the helper: a message with the node's answer.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -30,7 +31,14 @@ pub struct IpfsNode {
     api_url: String,
     /// The repo of a node this value started (and stops); `None` when attached.
     dir: Option<PathBuf>,
-    http: reqwest::Client,
+    client: StorageClient,
+}
+
+/// No idle connections: a shared node is used from many tests, each with its own tokio
+/// runtime, and a pooled connection dies with the runtime that opened it.
+fn client(api_url: &str) -> Result<StorageClient, Error> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    Ok(StorageClient::with_http(http, api_url, "/api/v0", "/ipfs"))
 }
 
 fn repo_root() -> PathBuf {
@@ -65,17 +73,15 @@ impl IpfsNode {
             .into());
         }
         let api_url = String::from_utf8(out.stdout)?.trim().to_owned();
-        // No idle connections: a shared node is used from many tests, each with its own tokio
-        // runtime, and a pooled connection dies with the runtime that opened it.
-        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
-        Ok(Self { api_url, dir: Some(dir), http })
+        let client = client(&api_url)?;
+        Ok(Self { api_url, dir: Some(dir), client })
     }
 
     /// A client for a node already running at `api_url` (e.g. from `scripts/ipfs-node.sh
     /// start`); dropping it leaves the node running.
     pub fn attach(api_url: &str) -> Result<Self, Error> {
-        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
-        Ok(Self { api_url: api_url.trim_end_matches('/').to_owned(), dir: None, http })
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        Ok(Self { client: client(&api_url)?, api_url, dir: None })
     }
 
     /// One node for the whole test binary, started on first use; the watchdog stops it when
@@ -104,91 +110,35 @@ impl IpfsNode {
         }
     }
 
-    async fn call<T: for<'de> Deserialize<'de>>(
-        &self,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Result<T, Error> {
-        let mut req = self.http.post(format!("{}/api/v0/{path}", self.api_url)).query(query);
-        if let Some(bytes) = body {
-            let part = reqwest::multipart::Part::bytes(bytes)
-                .file_name("document.json")
-                .mime_str("application/octet-stream")?;
-            req = req.multipart(reqwest::multipart::Form::new().part("file", part));
-        }
-        let res = req.send().await?;
-        let status = res.status();
-        let text = res.text().await?;
-        if !status.is_success() {
-            return Err(format!("{path}: HTTP {status}: {text}").into());
-        }
-        Ok(serde_json::from_str(&text).map_err(|e| format!("{path}: {e}: {text}"))?)
+    /// The storage client of this node (IPFS prefixes), as the PX node would hold it.
+    pub fn client(&self) -> &StorageClient {
+        &self.client
     }
 
     /// `key/gen` of an ed25519 key named `name`; returns its peer id (`12D3KooW...`).
     pub async fn key_gen(&self, name: &str) -> Result<String, Error> {
-        #[derive(Deserialize)]
-        struct Key {
-            #[serde(rename = "Id")]
-            id: String,
-        }
-        let key: Key = self.call("key/gen", &[("arg", name), ("type", "ed25519")], None).await?;
-        Ok(key.id)
+        Ok(self.client.key_gen(name).await?)
     }
 
-    /// Adds `bytes` as one raw block (`cid-version=1&raw-leaves=true`, chunk size above the
-    /// document limit, base32 CID): the single-raw-block rule of the usage document.
+    /// Adds `bytes` as one raw block (`px_storage_client::RAW_BLOCK_ADD`): the single-raw-block
+    /// rule of the usage document.
     pub async fn add_raw(&self, bytes: Vec<u8>) -> Result<String, Error> {
-        #[derive(Deserialize)]
-        struct Added {
-            #[serde(rename = "Hash")]
-            hash: String,
-        }
-        let query = [
-            ("cid-version", "1"),
-            ("raw-leaves", "true"),
-            ("chunker", "size-1048576"),
-            ("cid-base", "base32"),
-            ("pin", "true"),
-        ];
-        let added: Added = self.call("add", &query, Some(bytes)).await?;
-        Ok(added.hash)
+        Ok(self.client.add_raw_block(bytes).await?.to_string())
     }
 
     /// Adds `bytes` the default way (CID v0, dag-pb): a block that is NOT a single raw block.
     pub async fn add_default(&self, bytes: Vec<u8>) -> Result<String, Error> {
-        #[derive(Deserialize)]
-        struct Added {
-            #[serde(rename = "Hash")]
-            hash: String,
-        }
-        let added: Added = self.call("add", &[], Some(bytes)).await?;
-        Ok(added.hash)
+        Ok(self.client.add_part(reqwest::multipart::Part::bytes(bytes), &[]).await?)
     }
 
     /// `name/publish` of `/ipfs/<cid>` under the key named `key_name` (offline allowed).
     pub async fn publish(&self, key_name: &str, cid: &str) -> Result<(), Error> {
-        let path = format!("/ipfs/{cid}");
-        let _: serde_json::Value = self
-            .call(
-                "name/publish",
-                &[("arg", &path), ("key", key_name), ("allow-offline", "true")],
-                None,
-            )
-            .await?;
-        Ok(())
+        Ok(self.client.publish(key_name, cid, None).await?)
     }
 
     /// `name/resolve` of `name`; returns the resolved path.
     pub async fn resolve(&self, name: &str) -> Result<String, Error> {
-        #[derive(Deserialize)]
-        struct Resolved {
-            #[serde(rename = "Path")]
-            path: String,
-        }
-        let r: Resolved = self.call("name/resolve", &[("arg", name)], None).await?;
-        Ok(r.path)
+        Ok(self.client.resolve(name, false).await?)
     }
 }
 

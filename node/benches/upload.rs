@@ -19,10 +19,9 @@ use alloy::signers::local::PrivateKeySigner;
 use bytes::Bytes;
 use futures::stream;
 use px_ipfs_testnode::IpfsNode;
-use px_node::{
-    Node, NodeParts, chain::MemoryChain, client::NodeClient, server::Settings,
-    storage::StorageClient,
-};
+use px_node::{Node, NodeParts, chain::MemoryChain, server::Settings};
+use px_node_api::NodeClient;
+use px_storage_client::StorageClient;
 
 #[path = "../tests/common/rss.rs"]
 #[allow(unreachable_pub)]
@@ -137,7 +136,7 @@ async fn main() {
                     .expect("upload through the node");
                 rate.1 = mib as f64 / start.elapsed().as_secs_f64();
                 cpu.1 = cpu_secs() - cpu0;
-                assert_eq!(res["size"], len.to_string());
+                assert_eq!(res.size, len.to_string());
             }
         }
         direct.push(rate.0);

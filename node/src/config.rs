@@ -69,6 +69,9 @@ pub struct Config {
     /// Most outstanding nonces (requests beyond it get 429).
     #[arg(long, env = "PX_MAX_NONCES", default_value_t = 100_000)]
     pub max_nonces: usize,
+    /// Most outstanding nonces of one client (peer IP; behind a proxy, see node/README.md).
+    #[arg(long, env = "PX_MAX_NONCES_PER_CLIENT", default_value_t = 32)]
+    pub max_nonces_per_client: usize,
     /// Longest session, in seconds (shorter if the message expires earlier).
     #[arg(long, env = "PX_SESSION_TTL_SECS", default_value_t = 900)]
     pub session_ttl_secs: u64,
@@ -94,6 +97,11 @@ pub struct Config {
     /// deployments may share one storage node).
     #[arg(long, env = "PX_KEY_PREFIX", default_value = "px")]
     pub key_prefix: String,
+    /// Seconds a CID nothing references any more (a deleted file, a head neither latest,
+    /// published nor on-chain, its pages) stays pinned before the node unpins it: syncs in
+    /// flight and readers of a still-valid name record find it meanwhile.
+    #[arg(long, env = "PX_UNPIN_GRACE_SECS", default_value_t = 86_400)]
+    pub unpin_grace_secs: u64,
     /// Seconds a mint authorization stays valid.
     #[arg(long, env = "PX_MINT_AUTHORIZATION_TTL_SECS", default_value_t = 3_600)]
     pub mint_authorization_ttl_secs: u64,

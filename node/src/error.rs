@@ -7,37 +7,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
-use serde_json::json;
 
-/// Why an upload is refused (the chain's `canUpload` reasons, and the node's own view).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Refusal {
-    /// Used bytes (node-side, including unsynced uploads) plus the file exceed the quota.
-    QuotaExceeded,
-    /// The token made all the uploads its plan allows.
-    UploadsExceeded,
-    /// The token was not synced within the sync window.
-    SyncOverdue,
-    /// The token has no BTNS key yet.
-    NoBtnsKey,
-    /// The core program is paused.
-    Paused,
-}
-
-impl Refusal {
-    /// The name in JSON bodies, messages and metric labels (as serde spells it).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::QuotaExceeded => "quotaExceeded",
-            Self::UploadsExceeded => "uploadsExceeded",
-            Self::SyncOverdue => "syncOverdue",
-            Self::NoBtnsKey => "noBtnsKey",
-            Self::Paused => "paused",
-        }
-    }
-}
+pub use px_node_api::{ErrorBody, ErrorCode, Refusal};
 
 /// Everything that can go wrong in the node.
 #[derive(Debug, thiserror::Error)]
@@ -66,12 +37,30 @@ pub enum NodeError {
     /// Too many outstanding requests of a kind (sign-in nonces).
     #[error("{0}")]
     TooManyRequests(String),
-    /// The chain's RPC failed or answered something unexpected.
+    /// The chain's RPC failed, refused, or answered something unexpected.
     #[error("chain: {0}")]
-    Chain(String),
+    Chain(#[from] crate::chain::ChainError),
     /// The storage node failed.
     #[error("storage node: {0}")]
-    Storage(String),
+    Storage(#[from] px_storage_client::StorageError),
+    /// The storage node answered something that is not what it was asked for.
+    #[error("storage node: {what}: {source}")]
+    StorageAnswer {
+        /// What it answered.
+        what: String,
+        /// Why that is not acceptable.
+        #[source]
+        source: px_metadata::Error,
+    },
+    /// The journal (redb) failed.
+    #[error("journal: {0}")]
+    Journal(#[from] redb::Error),
+    /// A journal record or stored document does not encode or decode.
+    #[error("encoding: {0}")]
+    Encoding(#[from] serde_json::Error),
+    /// A document the node built or stored breaks the metadata rules.
+    #[error("metadata: {0}")]
+    Metadata(#[from] px_metadata::Error),
     /// The node is misconfigured for this request (e.g. no registrar key).
     #[error("{0}")]
     Unavailable(String),
@@ -85,21 +74,25 @@ fn reasons_text(reasons: &[Refusal]) -> String {
 }
 
 impl NodeError {
-    /// The HTTP status and the stable error code.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The HTTP status and the stable error name.
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::LengthRequired => (StatusCode::LENGTH_REQUIRED, "length_required"),
-            Self::Refused(_) => (StatusCode::FORBIDDEN, "upload_refused"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            Self::Chain(_) => (StatusCode::BAD_GATEWAY, "chain_unavailable"),
-            Self::Storage(_) => (StatusCode::BAD_GATEWAY, "storage_unavailable"),
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::LengthRequired => (StatusCode::LENGTH_REQUIRED, ErrorCode::LengthRequired),
+            Self::Refused(_) => (StatusCode::FORBIDDEN, ErrorCode::UploadRefused),
+            Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
+            Self::Chain(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ChainUnavailable),
+            Self::Storage(_) | Self::StorageAnswer { .. } => {
+                (StatusCode::BAD_GATEWAY, ErrorCode::StorageUnavailable)
+            }
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Self::Internal(_) | Self::Journal(_) | Self::Encoding(_) | Self::Metadata(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
+            }
         }
     }
 }
@@ -108,35 +101,40 @@ impl IntoResponse for NodeError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = match &self {
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
+            Self::Internal(_) | Self::Journal(_) | Self::Encoding(_) | Self::Metadata(_) => {
+                tracing::error!(error = %self, "internal error");
                 "internal error (see the node's log)".to_owned()
             }
-            Self::Chain(_) | Self::Storage(_) => {
-                tracing::warn!(error = %self, "upstream failure");
-                self.to_string()
+            // Upstream errors carry URLs (an RPC URL often holds an API key) and the upstream's
+            // own words: logged in full, sent as names only.
+            Self::Chain(e) => {
+                tracing::warn!(error = %self, "chain failure");
+                e.public_message()
+            }
+            Self::Storage(e) => {
+                tracing::warn!(error = %self, "storage node failure");
+                format!("the storage node failed ({})", e.command())
+            }
+            Self::StorageAnswer { .. } => {
+                tracing::warn!(error = %self, "storage node failure");
+                "the storage node answered something unusable (see the node's log)".to_owned()
             }
             _ => self.to_string(),
         };
-        let mut body = json!({ "error": code, "message": message });
-        if let Self::Refused(reasons) = &self {
-            body["reasons"] = json!(reasons);
-        }
-        (status, Json(body)).into_response()
+        let reasons = match &self {
+            Self::Refused(reasons) => reasons.clone(),
+            _ => Vec::new(),
+        };
+        (status, Json(ErrorBody { error: code, message, reasons })).into_response()
     }
 }
 
-impl From<redb::Error> for NodeError {
-    fn from(e: redb::Error) -> Self {
-        Self::Internal(format!("journal: {e}"))
-    }
-}
-
+/// redb's specific errors, each kept as a [`redb::Error`] source.
 macro_rules! redb_errors {
     ($($t:ty),*) => {$(
         impl From<$t> for NodeError {
             fn from(e: $t) -> Self {
-                Self::Internal(format!("journal: {e}"))
+                Self::Journal(e.into())
             }
         }
     )*};
@@ -149,28 +147,12 @@ redb_errors!(
     redb::CommitError
 );
 
-impl From<crate::chain::ChainError> for NodeError {
-    fn from(e: crate::chain::ChainError) -> Self {
-        Self::Chain(e.to_string())
-    }
-}
-
-impl From<crate::storage::StorageError> for NodeError {
-    fn from(e: crate::storage::StorageError) -> Self {
-        Self::Storage(e.to_string())
-    }
-}
-
-impl From<px_metadata::Error> for NodeError {
-    fn from(e: px_metadata::Error) -> Self {
-        Self::Internal(format!("metadata: {e}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use http_body_util::BodyExt;
+    use serde_json::json;
+
+    use super::*;
 
     async fn body_of(e: NodeError) -> (StatusCode, serde_json::Value) {
         let res = e.into_response();
@@ -187,14 +169,6 @@ mod tests {
         assert_eq!(body["error"], "upload_refused");
         assert_eq!(body["reasons"], json!(["quotaExceeded", "syncOverdue"]));
         assert_eq!(body["message"], "upload refused: quotaExceeded, syncOverdue");
-    }
-
-    #[test]
-    fn every_refusal_name_is_its_json_spelling() {
-        use Refusal::{NoBtnsKey, Paused, QuotaExceeded, SyncOverdue, UploadsExceeded};
-        for r in [QuotaExceeded, UploadsExceeded, SyncOverdue, NoBtnsKey, Paused] {
-            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
-        }
     }
 
     #[tokio::test]

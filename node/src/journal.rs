@@ -14,6 +14,16 @@
 //! | `keys` | peer id (base58) | the key's name in the storage node's keystore |
 //! | `mint_allocations` | minter and plan | [`MintAllocation`] (JSON) |
 //! | `meta` | name | u64 (the mint watcher's cursor) |
+//! | `pin_refs` | CID | u64: how many file entries and held heads/pages reference it |
+//! | `unpin_queue` | CID | [`Unpin`] (JSON): unreferenced, unpinned once its grace is over |
+//!
+//! **Pins are reference-counted here**, not on the storage node (IPFS pins are not counted:
+//! one `pin/rm` drops a CID whoever else stored the same bytes). Every file entry of every
+//! token holds one reference to its CID, and every head a token holds ([`TokenRecord::held`]:
+//! the latest, the published and the on-chain one) one to its CID and one to each of its
+//! pages. A commit changes the counts in its own transaction; a CID whose count reaches 0
+//! enters `unpin_queue` with a due time (the grace) and leaves it if referenced again; only the
+//! node's sweep unpins, and only CIDs still at 0 when due (`tokens::pins`).
 //!
 //! Calls are synchronous: each is a local redb transaction (an fsync at most).
 
@@ -35,6 +45,8 @@ const FILE_TOKENS: TableDefinition<(&str, &[u8]), ()> = TableDefinition::new("fi
 const KEYS: TableDefinition<&str, &str> = TableDefinition::new("keys");
 const MINT_ALLOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("mint_allocations");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const PIN_REFS: TableDefinition<&str, u64> = TableDefinition::new("pin_refs");
+const UNPIN_QUEUE: TableDefinition<&str, &[u8]> = TableDefinition::new("unpin_queue");
 
 const WATCH_CURSOR: &str = "watch_cursor";
 
@@ -67,6 +79,101 @@ pub struct TokenRecord {
     pub published_pages: Vec<String>,
     /// When a head was last published (Unix seconds).
     pub published_at: i64,
+    /// CID of the head last published (empty before the first publication).
+    #[serde(default)]
+    pub published_head: String,
+    /// CID of the head whose digest the chain holds, as the node last read it (empty: never
+    /// synced, or not one of this node's heads).
+    #[serde(default)]
+    pub chain_head: String,
+    /// The heads the node keeps pinned for this token, with their pages: see [`hold`].
+    #[serde(default)]
+    pub held: Vec<HeldHead>,
+}
+
+/// A head the node keeps pinned, and the pages it reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldHead {
+    /// The head's CID.
+    pub cid: String,
+    /// Its `filesIndex` pages, newest first.
+    pub pages: Vec<String>,
+}
+
+/// The retention rule: of the heads `record` held and its latest one, keep those that are the
+/// latest (a publish may be pending), the published one (what the token's name resolves to)
+/// or the one on-chain (what anyone rebuilds from `metadataDigest`). A head let go stays
+/// pinned for the unpin grace (syncs in flight read it within minutes).
+pub fn hold(record: &mut TokenRecord) {
+    if !record.held.iter().any(|h| h.cid == record.head_cid) {
+        record.held.push(HeldHead { cid: record.head_cid.clone(), pages: record.pages.clone() });
+    }
+    let keep = [record.head_cid.clone(), record.published_head.clone(), record.chain_head.clone()];
+    record.held.retain(|h| keep.contains(&h.cid));
+}
+
+/// A CID no longer referenced, waiting for its grace to end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unpin {
+    /// When it may be unpinned (Unix seconds).
+    pub due_at: i64,
+    /// For a head: its token (decimal), so the sweep can check it is not the on-chain head.
+    pub head_of: Option<String>,
+    /// For a head: its pages.
+    pub pages: Vec<String>,
+}
+
+/// The references a token's holdings make: one per held head and one per page of each.
+fn head_refs(held: &[HeldHead]) -> Vec<&str> {
+    held.iter()
+        .flat_map(|h| std::iter::once(h.cid.as_str()).chain(h.pages.iter().map(String::as_str)))
+        .collect()
+}
+
+/// Applies the reference changes from `before` to `after` (file CIDs `added`/`removed`)
+/// inside `tx`: counts up or down; a CID at 0 is queued for unpinning at `unpin_at`, a CID
+/// referenced again leaves the queue.
+fn adjust_refs(
+    tx: &redb::WriteTransaction,
+    token_id: U256,
+    before: &[HeldHead],
+    after: &[HeldHead],
+    files: (Option<&str>, Option<&str>),
+    unpin_at: i64,
+) -> Result<(), NodeError> {
+    let mut delta: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for cid in head_refs(before) {
+        *delta.entry(cid).or_default() -= 1;
+    }
+    for cid in head_refs(after) {
+        *delta.entry(cid).or_default() += 1;
+    }
+    if let Some(cid) = files.0 {
+        *delta.entry(cid).or_default() += 1;
+    }
+    if let Some(cid) = files.1 {
+        *delta.entry(cid).or_default() -= 1;
+    }
+    let mut refs = tx.open_table(PIN_REFS)?;
+    let mut queue = tx.open_table(UNPIN_QUEUE)?;
+    for (cid, d) in delta.into_iter().filter(|(_, d)| *d != 0) {
+        let now = refs.get(cid)?.map_or(0, |v| v.value());
+        let next = now.saturating_add_signed(d);
+        if next == 0 {
+            refs.remove(cid)?;
+            let head = before.iter().find(|h| h.cid == cid);
+            let entry = Unpin {
+                due_at: unpin_at,
+                head_of: head.map(|_| token_id.to_string()),
+                pages: head.map(|h| h.pages.clone()).unwrap_or_default(),
+            };
+            queue.insert(cid, to_json(&entry)?.as_slice())?;
+        } else {
+            refs.insert(cid, next)?;
+            queue.remove(cid)?;
+        }
+    }
+    Ok(())
 }
 
 /// A key allocated for a mint through `POST /v1/keys`.
@@ -99,6 +206,8 @@ pub struct Commit {
     pub head: Vec<u8>,
     /// Pages of the new head not stored yet, CID and bytes (pages are never removed).
     pub pages: Vec<(String, Vec<u8>)>,
+    /// When CIDs this commit leaves unreferenced may be unpinned (Unix seconds).
+    pub unpin_at: i64,
 }
 
 /// The journal.
@@ -112,11 +221,11 @@ fn id_bytes(id: U256) -> [u8; 32] {
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, NodeError> {
-    serde_json::to_vec(v).map_err(|e| NodeError::Internal(format!("journal encode: {e}")))
+    Ok(serde_json::to_vec(v)?)
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, NodeError> {
-    serde_json::from_slice(bytes).map_err(|e| NodeError::Internal(format!("journal decode: {e}")))
+    Ok(serde_json::from_slice(bytes)?)
 }
 
 impl Journal {
@@ -133,6 +242,8 @@ impl Journal {
         tx.open_table(KEYS)?;
         tx.open_table(MINT_ALLOCATIONS)?;
         tx.open_table(META)?;
+        tx.open_table(PIN_REFS)?;
+        tx.open_table(UNPIN_QUEUE)?;
         tx.commit()?;
         Ok(Self { db })
     }
@@ -199,6 +310,16 @@ impl Journal {
         let id = id_bytes(c.token_id);
         let tx = self.db.begin_write()?;
         {
+            let before = tx
+                .open_table(TOKENS)?
+                .get(id.as_slice())?
+                .map(|v| from_json::<TokenRecord>(v.value()))
+                .transpose()?
+                .map(|r| r.held)
+                .unwrap_or_default();
+            let added = c.added.as_ref().map(|(_, e)| e.cid.as_str());
+            let removed = c.removed.as_ref().map(|(_, cid)| cid.as_str());
+            adjust_refs(&tx, c.token_id, &before, &c.record.held, (added, removed), c.unpin_at)?;
             let mut files = tx.open_table(FILES)?;
             let mut refs = tx.open_table(FILE_TOKENS)?;
             if let Some((ordinal, entry)) = &c.added {
@@ -229,27 +350,36 @@ impl Journal {
         Ok(())
     }
 
-    /// Records that `sequence` (with `pages`) was published at `at`; clears the pending mark
-    /// if no newer head was committed meanwhile.
+    /// Records that `sequence` (head `head`, with `pages`) was published at `at`; clears the
+    /// pending mark if no newer head was committed meanwhile. The head published before may
+    /// be let go (queued for unpinning at `unpin_at`).
     pub fn mark_published(
         &self,
         token_id: U256,
         sequence: u64,
-        pages: &[String],
+        (head, pages): (&str, &[String]),
         at: i64,
+        unpin_at: i64,
     ) -> Result<(), NodeError> {
         let id = id_bytes(token_id);
         let tx = self.db.begin_write()?;
         {
-            let mut tokens = tx.open_table(TOKENS)?;
-            let current = tokens.get(id.as_slice())?.map(|v| from_json::<TokenRecord>(v.value()));
-            if let Some(mut record) = current.transpose()? {
+            let current = tx
+                .open_table(TOKENS)?
+                .get(id.as_slice())?
+                .map(|v| from_json::<TokenRecord>(v.value()))
+                .transpose()?;
+            if let Some(mut record) = current {
+                let before = record.held.clone();
                 if sequence >= record.published_sequence {
                     record.published_sequence = sequence;
                     record.published_pages = pages.to_vec();
+                    head.clone_into(&mut record.published_head);
                 }
                 record.published_at = at;
-                tokens.insert(id.as_slice(), to_json(&record)?.as_slice())?;
+                hold(&mut record);
+                adjust_refs(&tx, token_id, &before, &record.held, (None, None), unpin_at)?;
+                tx.open_table(TOKENS)?.insert(id.as_slice(), to_json(&record)?.as_slice())?;
             }
             let mut pending = tx.open_table(PENDING)?;
             let waiting = pending.get(id.as_slice())?.map(|v| v.value());
@@ -281,6 +411,104 @@ impl Journal {
             }
             None => Ok(None),
         }
+    }
+
+    /// Sets the head the chain holds for `token_id` (`head` with `pages`, as the node last read
+    /// `metadataDigest`), holding it while it is there; returns whether anything changed.
+    pub fn set_chain_head(
+        &self,
+        token_id: U256,
+        head: &str,
+        pages: Option<&[String]>,
+        unpin_at: i64,
+    ) -> Result<bool, NodeError> {
+        let id = id_bytes(token_id);
+        let tx = self.db.begin_write()?;
+        let changed = {
+            let current = tx
+                .open_table(TOKENS)?
+                .get(id.as_slice())?
+                .map(|v| from_json::<TokenRecord>(v.value()))
+                .transpose()?;
+            match current {
+                Some(mut record)
+                    if record.chain_head != head
+                        || (pages.is_some() && !record.held.iter().any(|h| h.cid == head)) =>
+                {
+                    let before = record.held.clone();
+                    head.clone_into(&mut record.chain_head);
+                    if let Some(pages) = pages
+                        && !record.held.iter().any(|h| h.cid == head)
+                    {
+                        record.held.push(HeldHead { cid: head.to_owned(), pages: pages.to_vec() });
+                    }
+                    hold(&mut record);
+                    adjust_refs(&tx, token_id, &before, &record.held, (None, None), unpin_at)?;
+                    tx.open_table(TOKENS)?.insert(id.as_slice(), to_json(&record)?.as_slice())?;
+                    true
+                }
+                _ => false,
+            }
+        };
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Queues `cid` for unpinning at `unpin_at` if nothing references it (a stored upload that
+    /// was refused, e.g. for a lying `Content-Length`).
+    pub fn release_unreferenced(&self, cid: &str, unpin_at: i64) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        if tx.open_table(PIN_REFS)?.get(cid)?.is_none() {
+            let entry = Unpin { due_at: unpin_at, head_of: None, pages: Vec::new() };
+            let mut queue = tx.open_table(UNPIN_QUEUE)?;
+            if queue.get(cid)?.is_none() {
+                queue.insert(cid, to_json(&entry)?.as_slice())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many references `cid` has.
+    pub fn pin_refs(&self, cid: &str) -> Result<u64, NodeError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(PIN_REFS)?.get(cid)?.map_or(0, |v| v.value()))
+    }
+
+    /// Queued CIDs due at `now`, heads first (a head may turn out to be on-chain and take its
+    /// pages back before they are looked at).
+    pub fn due_unpins(&self, now: i64) -> Result<Vec<(String, Unpin)>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(UNPIN_QUEUE)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            let entry: Unpin = from_json(v.value())?;
+            if entry.due_at <= now {
+                out.push((k.value().to_owned(), entry));
+            }
+        }
+        out.sort_by_key(|(_, e)| e.head_of.is_none());
+        Ok(out)
+    }
+
+    /// Removes `cid` from the queue if it is still unreferenced; `true`: the caller unpins it.
+    pub fn take_unpin(&self, cid: &str) -> Result<bool, NodeError> {
+        let tx = self.db.begin_write()?;
+        let take = tx.open_table(PIN_REFS)?.get(cid)?.is_none()
+            && tx.open_table(UNPIN_QUEUE)?.remove(cid)?.is_some();
+        tx.commit()?;
+        Ok(take)
+    }
+
+    /// Puts `cid` back in the queue (its unpin failed), due at `due_at`.
+    pub fn requeue_unpin(&self, cid: &str, entry: &Unpin) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        if tx.open_table(PIN_REFS)?.get(cid)?.is_none() {
+            tx.open_table(UNPIN_QUEUE)?.insert(cid, to_json(entry)?.as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Remembers that peer id `peer` is the keystore's key `name`.

@@ -7,21 +7,20 @@
 //!   key files only.
 //! - [`error`]: [`NodeError`], the one error enum, and its one mapping to HTTP responses.
 //! - [`chain`]: what the node asks of the chain, behind the [`chain::Chain`] trait: alloy JSON-RPC
-//!   ([`chain::RpcChain`]) in production, [`chain::MemoryChain`] for logic tests.
-//! - [`storage`]: the storage node's HTTP API (BTFS `/api/v1` or IPFS `/api/v0`): streaming
-//!   `add`, `cat`, keys, `name/publish`.
+//!   ([`chain::RpcChain`]) in production, `chain::MemoryChain` for logic tests (feature
+//!   `test-util`).
 //! - [`journal`]: the durable state in redb: tokens, files, heads waiting to be published,
 //!   key allocations.
 //! - [`pages`]: splitting a token's file list into the head's newest entries and `px-files/1`
 //!   pages behind `filesIndex`.
-//! - [`usage`]: the token service: quota checks with reservations, per-token serialized
+//! - [`tokens`]: the token service: quota checks with reservations, per-token serialized
 //!   updates, signing, publishing, replay and republish.
 //! - [`registration`]: `POST /v1/keys` allocations with the registrar's `MintAuthorization`,
 //!   token registration (sequence 1) and the mint watcher.
 //! - [`auth`]: Sign-In with Ethereum (EIP-4361, ERC-1271) and session tokens.
-//! - [`api`]: [`api::app`], the HTTP routes, `OpenAPI` description and CORS.
+//! - [`api`]: [`api::app`], the HTTP routes, `OpenAPI` description and CORS; the request and
+//!   response types are `px-node-api`'s, shared with `px` and the tests.
 //! - [`metrics`]: Prometheus metrics.
-//! - [`client`]: [`client::NodeClient`], the API as `px` and the tests call it.
 //! - [`server`]: wiring, background tasks, serve with graceful shutdown.
 //!
 //! The binary (`src/main.rs`) parses the config, sets up logging and waits for SIGTERM/ctrl-c.
@@ -29,7 +28,6 @@
 pub mod api;
 pub mod auth;
 pub mod chain;
-pub mod client;
 pub mod config;
 pub mod error;
 pub mod journal;
@@ -37,8 +35,7 @@ pub mod metrics;
 pub mod pages;
 pub mod registration;
 pub mod server;
-pub mod storage;
-pub mod usage;
+pub mod tokens;
 
 pub use config::Config;
 pub use error::NodeError;

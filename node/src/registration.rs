@@ -24,56 +24,17 @@ use alloy::{
 };
 use px_abi::eip712::{MintAuthorization, domain};
 use px_metadata::BtnsKey;
-use serde::Serialize;
+use px_node_api::{KeyAllocation, Registered};
+
+use px_storage_client::StorageClient;
 
 use crate::{
     chain::{Chain, ChainError},
     error::NodeError,
     journal::{Journal, MintAllocation},
     metrics::Metrics,
-    storage::StorageClient,
-    usage::UsageService,
+    tokens::TokenService,
 };
-
-/// What `POST /v1/keys` returns: everything `mintWithKey` needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyAllocation {
-    /// The key, base58btc (what the storage node prints).
-    pub btns_key: String,
-    /// The key's canonical bytes, `0x` hex (the `btnsKey` argument).
-    pub btns_key_hex: String,
-    /// Who may mint with it.
-    pub minter: String,
-    /// The plan it is authorised for (decimal).
-    pub plan_id: String,
-    /// Unix seconds after which the authorization is refused (decimal).
-    pub deadline: String,
-    /// The registrar's 65-byte signature, `0x` hex.
-    pub signature: String,
-    /// The storefront to call.
-    pub storefront: String,
-    /// Chain id.
-    pub chain_id: String,
-}
-
-/// What a registration returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Registered {
-    /// The token (decimal).
-    pub token_id: String,
-    /// Its key, base58btc.
-    pub btns_key: String,
-    /// Its key, `0x` hex.
-    pub btns_key_hex: String,
-    /// Latest head sequence (1 right after registration).
-    pub sequence: String,
-    /// Latest head CID.
-    pub head_cid: String,
-    /// Whether that head is published.
-    pub published: bool,
-}
 
 /// Settings of registration management.
 #[derive(Debug, Clone)]
@@ -96,7 +57,7 @@ pub struct Registration {
     chain: Arc<dyn Chain>,
     storage: StorageClient,
     journal: Arc<Journal>,
-    usage: Arc<UsageService>,
+    tokens: Arc<TokenService>,
     registrar: Option<PrivateKeySigner>,
     settings: RegistrationSettings,
     metrics: Arc<Metrics>,
@@ -109,17 +70,17 @@ impl Registration {
     pub fn new(
         chain: Arc<dyn Chain>,
         storage: StorageClient,
-        usage: Arc<UsageService>,
+        tokens: Arc<TokenService>,
         registrar: Option<PrivateKeySigner>,
         settings: RegistrationSettings,
         metrics: Arc<Metrics>,
     ) -> Self {
-        let journal = usage.journal_arc();
+        let journal = tokens.journal_arc();
         Self {
             chain,
             storage,
             journal,
-            usage,
+            tokens,
             registrar,
             settings,
             metrics,
@@ -154,6 +115,18 @@ impl Registration {
         plan_id: U256,
     ) -> Result<KeyAllocation, NodeError> {
         let registrar = self.registrar()?.clone();
+        // Only the storefront's existing, active plans: each new (minter, plan) costs a
+        // keystore key, a journal entry and a signature, so the plans bound what one address
+        // can make the node allocate.
+        match self.chain.plan_active(plan_id).await? {
+            Some(true) => {}
+            Some(false) => {
+                return Err(NodeError::Conflict(format!("plan {plan_id} is not on sale")));
+            }
+            None => {
+                return Err(NodeError::NotFound(format!("the storefront has no plan {plan_id}")));
+            }
+        }
         let slot = format!("{minter:#x}/{plan_id}");
         let _guard = self.lock(format!("mint:{slot}")).await;
         let mut current = self.journal.mint_allocation(&slot)?;
@@ -230,7 +203,7 @@ impl Registration {
         let _guard = self.lock(format!("token:{token_id}")).await;
         if self.journal.token(token_id)?.is_some() {
             // Already served: make sure its head is out, and answer the same.
-            let _ = self.usage.publish_latest(token_id).await;
+            let _ = self.tokens.publish_latest(token_id).await;
             return self.registered(token_id);
         }
         let state = self
@@ -256,7 +229,7 @@ impl Registration {
             })?;
             (name, key)
         };
-        self.usage.create_first(token_id, &key_name, key, &state).await?;
+        self.tokens.create_first(token_id, &key_name, key, &state).await?;
         self.registered(token_id)
     }
 
@@ -274,11 +247,7 @@ impl Registration {
     /// Generates the keystore key `name` (or finds it, after a crash), remembers which name
     /// it is, and returns its peer id as the storage node spelled it and as a BTNS key.
     async fn named_key(&self, name: &str) -> Result<(String, BtnsKey), NodeError> {
-        let peer = self
-            .storage
-            .key_gen_or_get(name)
-            .await
-            .map_err(|e| NodeError::Storage(e.to_string()))?;
+        let peer = self.storage.key_gen_or_get(name).await?;
         self.journal.put_key(&peer, name)?;
         let key = parse_generated(&peer)?;
         Ok((peer, key))
@@ -355,5 +324,8 @@ impl Registration {
 
 /// A peer id the storage node's `key/gen` returned, as a BTNS key.
 fn parse_generated(peer: &str) -> Result<BtnsKey, NodeError> {
-    peer.parse().map_err(|e| NodeError::Storage(format!("key/gen returned {peer}: {e}")))
+    peer.parse().map_err(|source| NodeError::StorageAnswer {
+        what: format!("key/gen returned {peer}"),
+        source,
+    })
 }

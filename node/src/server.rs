@@ -9,6 +9,8 @@ use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use axum::Router;
 use tokio::{net::TcpListener, sync::watch};
 
+use px_storage_client::StorageClient;
+
 use crate::{
     api::{self, AppState, HttpSettings, NodeInfo},
     auth::{Auth, AuthSettings},
@@ -17,8 +19,7 @@ use crate::{
     journal::Journal,
     metrics::Metrics,
     registration::{Registration, RegistrationSettings},
-    storage::StorageClient,
-    usage::{UsageService, UsageSettings},
+    tokens::{TokenService, TokenSettings},
 };
 
 /// Settings that are not parts: durations, limits, names.
@@ -30,6 +31,8 @@ pub struct Settings {
     pub nonce_ttl: Duration,
     /// Most outstanding nonces.
     pub max_nonces: usize,
+    /// Most outstanding nonces of one client.
+    pub max_nonces_per_client: usize,
     /// Longest session.
     pub session_ttl: Duration,
     /// Record lifetime of publications.
@@ -50,6 +53,8 @@ pub struct Settings {
     pub max_concurrent_requests: usize,
     /// Prefix of key names in the storage node's keystore.
     pub key_prefix: String,
+    /// How long unreferenced CIDs stay pinned.
+    pub unpin_grace: Duration,
 }
 
 impl Settings {
@@ -59,6 +64,7 @@ impl Settings {
             siwe_domain: c.siwe_domain.clone(),
             nonce_ttl: c.nonce_ttl(),
             max_nonces: c.max_nonces,
+            max_nonces_per_client: c.max_nonces_per_client,
             session_ttl: c.session_ttl(),
             record_lifetime: Duration::from_secs(c.record_lifetime_secs),
             republish_interval: Duration::from_secs(c.republish_interval_secs),
@@ -69,6 +75,7 @@ impl Settings {
             cors_origins: c.cors_origins.clone(),
             max_concurrent_requests: c.max_concurrent_requests,
             key_prefix: c.key_prefix.clone(),
+            unpin_grace: Duration::from_secs(c.unpin_grace_secs),
         }
     }
 }
@@ -80,6 +87,7 @@ impl Default for Settings {
             siwe_domain: "localhost".into(),
             nonce_ttl: Duration::from_mins(5),
             max_nonces: 100_000,
+            max_nonces_per_client: 32,
             session_ttl: Duration::from_mins(15),
             record_lifetime: Duration::from_hours(24),
             republish_interval: Duration::from_hours(12),
@@ -90,6 +98,7 @@ impl Default for Settings {
             cors_origins: vec!["*".into()],
             max_concurrent_requests: 256,
             key_prefix: "px".into(),
+            unpin_grace: Duration::from_hours(24),
         }
     }
 }
@@ -128,23 +137,24 @@ impl Node {
         let journal = Arc::new(Journal::open(&parts.journal_path)?);
         let core = parts.chain.core();
         let s = &parts.settings;
-        let usage = Arc::new(UsageService::new(
+        let tokens = Arc::new(TokenService::new(
             parts.chain.clone(),
             parts.storage.clone(),
             journal,
             parts.usage_signer.clone(),
-            UsageSettings {
+            TokenSettings {
                 chain_id: parts.chain_id,
                 core,
                 record_lifetime: s.record_lifetime,
                 republish_interval: s.republish_interval,
+                unpin_grace: s.unpin_grace,
             },
             metrics.clone(),
         ));
         let registration = Arc::new(Registration::new(
             parts.chain.clone(),
             parts.storage.clone(),
-            usage.clone(),
+            tokens.clone(),
             parts.registrar.clone(),
             RegistrationSettings {
                 chain_id: parts.chain_id,
@@ -161,6 +171,7 @@ impl Node {
                 chain_id: parts.chain_id,
                 nonce_ttl: s.nonce_ttl,
                 max_nonces: s.max_nonces,
+                max_nonces_per_client: s.max_nonces_per_client,
                 session_ttl: s.session_ttl,
             },
             parts.chain.clone(),
@@ -176,7 +187,7 @@ impl Node {
             version: env!("CARGO_PKG_VERSION").to_owned(),
         };
         let state = Arc::new(AppState {
-            usage,
+            tokens,
             registration,
             auth,
             metrics,
@@ -207,12 +218,12 @@ impl Node {
     /// publishing its head), after re-signing heads of a previous usage signer; returns how
     /// many were published.
     pub async fn replay(&self) -> Result<usize, crate::NodeError> {
-        let resigned = self.state.usage.resign_stale()?;
+        let resigned = self.state.tokens.resign_stale()?;
         if resigned > 0 {
             tracing::info!(resigned, "re-signed heads of a previous usage signer");
         }
-        let pending = self.state.usage.journal().pending()?.len();
-        let done = self.state.usage.publish_pending().await?;
+        let pending = self.state.tokens.journal().pending()?.len();
+        let done = self.state.tokens.publish_pending().await?;
         tracing::info!(pending, published = done, "replayed unfinished publishes");
         Ok(done)
     }
@@ -229,7 +240,9 @@ impl Node {
         }
         let (stop_tx, stop_rx) = watch::channel(false);
         let tasks = self.spawn_tasks(&stop_rx);
-        let result = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        // With the peer's address, for the limits per client.
+        let app = self.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         let _ = stop_tx.send(true);
         for task in tasks {
             let _ = task.await;
@@ -243,8 +256,13 @@ impl Node {
         let mut tasks = vec![every(period, stop.clone(), move || {
             let s = state.clone();
             async move {
-                if let Err(e) = s.usage.publish_pending().await {
+                if let Err(e) = s.tokens.publish_pending().await {
                     tracing::warn!(error = %e, "publish retry failed");
+                }
+                match s.tokens.sweep_unpins().await {
+                    Ok(n) if n > 0 => tracing::info!(unpinned = n, "unpinned unreferenced CIDs"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "unpin sweep failed"),
                 }
                 s.auth.purge();
             }
@@ -256,7 +274,7 @@ impl Node {
         tasks.push(every(check, stop.clone(), move || {
             let s = state.clone();
             async move {
-                match s.usage.republish_due().await {
+                match s.tokens.republish_due().await {
                     Ok(n) if n > 0 => tracing::info!(republished = n, "republished heads"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "republish failed"),
@@ -311,7 +329,7 @@ pub async fn run(
     config.validate()?;
     let usage_signer = config.usage_signer()?;
     let registrar = config.registrar()?;
-    let chain = Arc::new(RpcChain::connect(&config.rpc_url, config.core, registrar.clone())?);
+    let chain = RpcChain::connect(&config.rpc_url, config.core, registrar.clone())?;
     let chain_id = chain
         .chain_id()
         .await
@@ -324,6 +342,8 @@ pub async fn run(
         tracing::warn!(configured = %r.address(), core = %roles.registrar, "the registrar key is not the core's registrar: registerBtnsKey and mint authorizations will be refused");
     }
     let storefront = config.storefront.unwrap_or(roles.minter);
+    // The one place the node learns its contracts' addresses; plans are read there too.
+    let chain = Arc::new(chain.with_storefront(storefront));
     let storage = StorageClient::new(
         &config.storage_api_url,
         &config.storage_api_prefix,

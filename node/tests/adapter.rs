@@ -55,7 +55,7 @@ async fn the_adapter_relays_each_head_the_node_publishes() {
     let h = Harness::new();
     let owner = PrivateKeySigner::random();
     let id = h.mint_registered(owner.address(), MIB, 10).await;
-    let key = h.node.state().usage.journal().token(id).unwrap().unwrap().btns_key;
+    let key = h.node.state().tokens.journal().token(id).unwrap().unwrap().btns_key;
     let state = adapter(vec![h.usage_signer.address()]);
     let (status, body) = ask(state.clone(), &key.to_hex(), &id.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -81,7 +81,7 @@ async fn error_when_the_adapter_does_not_trust_the_nodes_signer_or_asks_about_an
     let h = Harness::new();
     let owner = PrivateKeySigner::random();
     let id = h.mint_registered(owner.address(), MIB, 10).await;
-    let key = h.node.state().usage.journal().token(id).unwrap().unwrap().btns_key;
+    let key = h.node.state().tokens.journal().token(id).unwrap().unwrap().btns_key;
     let (status, body) =
         ask(adapter(vec![PrivateKeySigner::random().address()]), &key.to_hex(), &id.to_string())
             .await;

@@ -13,7 +13,8 @@ use alloy::signers::local::PrivateKeySigner;
 use axum::http::StatusCode;
 use common::{CHAIN_ID, CORE, Harness, MIB, proxy};
 use px_ipfs_testnode::IpfsNode;
-use px_node::{chain::MemoryChain, storage::StorageClient};
+use px_node::chain::MemoryChain;
+use px_storage_client::StorageClient;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
@@ -52,7 +53,7 @@ fn a_node_killed_between_add_and_publish_publishes_the_head_after_restart() {
         }
         assert!(!upload.is_finished(), "the upload waits for its publish");
         assert_eq!(
-            h.node.state().usage.journal().pending().unwrap(),
+            h.node.state().tokens.journal().pending().unwrap(),
             vec![id],
             "committed, not published"
         );
@@ -76,7 +77,7 @@ fn a_node_killed_between_add_and_publish_publishes_the_head_after_restart() {
         let head = h.published(id).await.document;
         assert_eq!((head.sequence, head.used_bytes, head.upload_count), (2, 123_456, 1));
         assert_eq!(head.signer, signer.address());
-        assert!(h.node.state().usage.journal().pending().unwrap().is_empty());
+        assert!(h.node.state().tokens.journal().pending().unwrap().is_empty());
         assert_eq!(h.node.replay().await.unwrap(), 0, "nothing left to replay");
         // The restarted node carries on from there.
         let token = h.sign_in(&owner).await;
@@ -92,7 +93,7 @@ async fn republishes_heads_older_than_the_interval_and_only_those() {
     let h = Harness::with(|s| s.republish_interval = Duration::from_secs(1));
     let owner = PrivateKeySigner::random();
     let id = h.mint_registered(owner.address(), MIB, 10).await;
-    let usage = h.node.state().usage.clone();
+    let usage = h.node.state().tokens.clone();
     assert_eq!(usage.republish_due().await.unwrap(), 0, "just published");
     let before = usage.journal().token(id).unwrap().unwrap().published_at;
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -117,7 +118,7 @@ async fn a_served_node_republishes_and_retries_in_the_background_and_shuts_down_
     let served = tokio::spawn(h.node.clone().serve(listener, async {
         let _ = stopped.await;
     }));
-    let journal = h.node.state().usage.clone();
+    let journal = h.node.state().tokens.clone();
     let mut first = None;
     for _ in 0..100 {
         if let Some(r) = journal.journal().token(id).unwrap() {
@@ -130,8 +131,8 @@ async fn a_served_node_republishes_and_retries_in_the_background_and_shuts_down_
     }
     let record = journal.journal().token(id).unwrap().expect("the watcher registered the token");
     assert!(record.published_at > first.unwrap(), "republished in the background");
-    let health = px_node::client::NodeClient::new(&url).health().await.unwrap();
-    assert_eq!(health["status"], "ok");
+    let health = px_node_api::NodeClient::new(&url).health().await.unwrap();
+    assert_eq!(health.status, px_node_api::HealthStatus::Ok);
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), served).await.unwrap().unwrap().unwrap();
 }

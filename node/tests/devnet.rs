@@ -183,7 +183,7 @@ async fn a_token_minted_without_a_key_gets_one_registered_on_chain_by_the_watche
     let registration = rc.node.state().registration.clone();
     assert!(registration.watch_once().await.unwrap() >= 1);
     let on_chain = rc.view(rc.d.core, &IPxStorageNft::btnsKeyOfCall { tokenId: id });
-    let record = rc.node.state().usage.journal().token(id).unwrap().expect("served");
+    let record = rc.node.state().tokens.journal().token(id).unwrap().expect("served");
     assert_eq!(on_chain, record.btns_key.to_bytes(), "registerBtnsKey went through the RPC");
     let gate =
         rc.view(rc.d.core, &IPxStorageNft::canUploadCall { tokenId: id, additionalBytes: 1 });
@@ -266,7 +266,7 @@ async fn the_contract_accepts_the_nodes_usage_through_the_adapter_and_the_operat
     for size in [1000usize, 2345] {
         assert_eq!(h.upload(&token, id, vec![5; size]).await.0, StatusCode::CREATED);
     }
-    let key = rc.node.state().usage.journal().token(id).unwrap().unwrap().btns_key;
+    let key = rc.node.state().tokens.journal().token(id).unwrap().unwrap().btns_key;
 
     // The owner pays a sync with LINK (ERC-677), as `px sync` does.
     let pay = px_abi::chainlink::LinkTokenInterface::transferAndCallCall {
@@ -342,7 +342,7 @@ async fn the_contract_accepts_the_nodes_usage_through_the_adapter_and_the_operat
 
     let usage = rc.view(rc.d.core, &IPxStorageNft::usageOfCall { tokenId: id });
     assert_eq!((usage.syncSequence, usage.usedBytes, usage.uploadCount), (3, 3345, 2));
-    let (head_cid, _) = rc.node.state().usage.head(id).unwrap();
+    let (head_cid, _) = rc.node.state().tokens.head(id).unwrap();
     assert_eq!(
         usage.metadataDigest,
         head_cid.parse::<px_metadata::RawBlockCid>().unwrap().digest()

@@ -119,3 +119,58 @@ async fn cors_answers_preflight_for_allowed_origins_only() {
     let (_, headers, _) = h.raw(preflight("https://evil.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
+
+/// Finding 5 of issue 15: an RPC URL (and a storage URL) holding an API key must never reach a
+/// client, neither through `/health` nor through an error answer; the node logs them instead.
+#[tokio::test]
+async fn error_when_upstreams_fail_leaks_no_url_or_api_key_to_clients() {
+    use std::sync::Arc;
+
+    use px_node::{Node, NodeParts, chain::RpcChain, server::Settings};
+    use px_storage_client::StorageClient;
+
+    const SECRET: &str = "sk-Secret0123456789";
+    // Nothing listens on port 9: every call fails with the URL in the transport's error.
+    let rpc = format!("http://127.0.0.1:9/v2/{SECRET}");
+    let chain = Arc::new(RpcChain::connect(&rpc, common::CORE, None).unwrap());
+    let storage =
+        StorageClient::new(&format!("http://user:{SECRET}@127.0.0.1:9"), "/api/v0", "/ipfs")
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::build(NodeParts {
+        chain,
+        chain_id: common::CHAIN_ID,
+        storefront: common::STOREFRONT,
+        storage,
+        journal_path: dir.path().join("journal.redb"),
+        usage_signer: alloy::signers::local::PrivateKeySigner::random(),
+        registrar: None,
+        settings: Settings::default(),
+    })
+    .unwrap();
+    let router = node.router();
+    let call = |req: Request<Body>| {
+        let router = router.clone();
+        async move {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let (status, health) = call(Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
+    assert!(!health.contains(SECRET) && !health.contains("127.0.0.1:9"), "{health}");
+    let health: serde_json::Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(
+        (&health["storage"], &health["chain"]),
+        (&"unavailable".into(), &"unavailable".into())
+    );
+    let (status, body) =
+        call(Request::post("/v1/registrations/1").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(!body.contains(SECRET) && !body.contains("127.0.0.1:9"), "{body}");
+    assert!(body.contains("chain_unavailable"), "the error keeps its name: {body}");
+}

@@ -10,7 +10,7 @@ mod common;
 use alloy::signers::local::PrivateKeySigner;
 use bytes::Bytes;
 use common::{Harness, rss::peak_rss_mib};
-use px_node::client::NodeClient;
+use px_node_api::NodeClient;
 
 const CHUNK: usize = 256 * 1024;
 
@@ -40,8 +40,8 @@ async fn a_large_upload_streams_in_constant_memory() {
         Ok::<_, std::io::Error>(Bytes::from(chunk))
     }));
     let res = client.upload(id, len, reqwest::Body::wrap_stream(body)).await.unwrap();
-    assert_eq!(res["size"], len.to_string());
-    assert_eq!(res["usedBytes"], (len + 4).to_string());
+    assert_eq!(res.size, len.to_string());
+    assert_eq!(res.used_bytes, (len + 4).to_string());
     let grown = peak_rss_mib().saturating_sub(before);
     println!("{mib} MiB uploaded; peak RSS {before} MiB before, grew by {grown} MiB");
     assert!(grown < 64, "peak RSS grew by {grown} MiB for a {mib} MiB upload");

@@ -18,7 +18,7 @@ use alloy::{
 use common::proxy;
 use px_abi::IPxStorefront;
 use px_ipfs_testnode::IpfsNode;
-use px_node::client::NodeClient;
+use px_node_api::NodeClient;
 use px_testkit::{Deployment, DevnetServer, px_devnet::chain::TxRequest};
 
 fn free_port() -> u16 {
@@ -96,7 +96,7 @@ async fn a_sigkilled_node_publishes_the_pending_head_after_restart() {
     let first = start(&d, &server, &proxy.url, data.path(), &prefix).await;
     let mut client = NodeClient::new(&first.url);
     let reg = client.register(id).await.unwrap();
-    assert_eq!(reg["sequence"], "1");
+    assert_eq!(reg.sequence, "1");
     client.sign_in(&buyer).await.unwrap();
     proxy.hold_publish.store(true, Ordering::SeqCst);
     let uploader = client.clone();
@@ -112,9 +112,9 @@ async fn a_sigkilled_node_publishes_the_pending_head_after_restart() {
     assert!(upload.await.unwrap().is_err(), "the client saw the node die");
 
     let storage = common::storage();
-    let key: px_metadata::BtnsKey = reg["btnsKey"].as_str().unwrap().parse().unwrap();
+    let key: px_metadata::BtnsKey = reg.btns_key.parse().unwrap();
     let resolve = || async {
-        let path = storage.resolve(&key.to_base58()).await.unwrap();
+        let path = storage.resolve(&key.to_base58(), false).await.unwrap();
         let cid = path.trim_start_matches("/ipfs/").to_owned();
         let bytes = storage.cat_bytes(&cid, 1 << 20).await.unwrap();
         px_metadata::VerifiedDocument::verify(cid.parse().unwrap(), &bytes).unwrap().document
@@ -132,9 +132,9 @@ async fn a_sigkilled_node_publishes_the_pending_head_after_restart() {
     let mut client = NodeClient::new(&second.url);
     client.sign_in(&buyer).await.unwrap();
     let r = client.upload(id, 10, reqwest::Body::from(vec![1u8; 10])).await.unwrap();
-    assert_eq!((r["sequence"].as_str(), r["usedBytes"].as_str()), (Some("3"), Some("5010")));
+    assert_eq!((r.sequence.as_str(), r.used_bytes.as_str()), ("3", "5010"));
     let health = client.health().await.unwrap();
-    assert_eq!(health["pendingPublishes"], 0);
+    assert_eq!(health.pending_publishes, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

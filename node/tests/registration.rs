@@ -92,7 +92,7 @@ async fn registers_a_keyless_token_once_however_often_asked() {
         first["btnsKeyHex"].as_str().unwrap()
     );
     assert_eq!(h.published(id).await.document.sequence, 1);
-    assert_eq!(state.usage.journal().tokens().unwrap().len(), 1);
+    assert_eq!(state.tokens.journal().tokens().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -124,7 +124,7 @@ async fn watcher_registers_minted_tokens_and_skips_other_nodes_tokens() {
     let third = h.chain.mint(Address::repeat_byte(3), MIB, 5, &[]);
     let reg = h.node.state().registration.clone();
     assert_eq!(reg.watch_once().await.unwrap(), 2);
-    let journal = h.node.state().usage.journal().tokens().unwrap();
+    let journal = h.node.state().tokens.journal().tokens().unwrap();
     let served: Vec<U256> = journal.iter().map(|(id, _)| *id).collect();
     assert_eq!(served, vec![first, third]);
     assert!(!served.contains(&foreign));
@@ -148,4 +148,33 @@ async fn error_when_a_key_request_has_no_session_or_a_bad_plan() {
         h.post("/v1/keys", Some(&token), json!({"plan": "1"})).await.0,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// Finding 4 of issue 15: `POST /v1/keys` took any decimal `planId`, and every new one cost a
+/// keystore key, a journal entry and a registrar signature. Now only the storefront's existing,
+/// active plans get keys (a served node and the real IPFS keystore).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allocating_keys_for_plans_that_do_not_exist_or_are_off_sale_creates_nothing() {
+    let h = Harness::new();
+    let url = h.serve().await;
+    let minter = PrivateKeySigner::random();
+    let mut client = px_node_api::NodeClient::new(&url);
+    client.sign_in(&minter).await.unwrap();
+    // The key name an allocation would take (deterministic, see registration.rs).
+    let key_made = |plan: u64| {
+        let name = format!("{}-m-{:x}-{plan}-0", h.settings.key_prefix, minter.address());
+        async move { common::storage().key_id(&name).await.unwrap().is_some() }
+    };
+    for plan in [4u64, 999_999, u64::MAX] {
+        let err = client.allocate_key(U256::from(plan)).await.unwrap_err();
+        assert_eq!(err.code(), Some(px_node_api::ErrorCode::NotFound), "plan {plan}: {err}");
+    }
+    h.chain.set_plan(U256::from(2), false);
+    let err = client.allocate_key(U256::from(2)).await.unwrap_err();
+    assert_eq!(err.code(), Some(px_node_api::ErrorCode::Conflict), "{err}");
+    for plan in [4u64, 999_999, u64::MAX, 2] {
+        assert!(!key_made(plan).await, "no keystore key for plan {plan}");
+    }
+    client.allocate_key(U256::from(1)).await.expect("an active plan still gets its key");
+    assert!(key_made(1).await);
 }

@@ -14,7 +14,8 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use common::{CHAIN_ID, CORE, DOMAIN, Harness};
-use px_node::{auth::siwe_message, chain::MemoryChain, storage::StorageClient};
+use px_node::{auth::siwe_message, chain::MemoryChain};
+use px_storage_client::StorageClient;
 use serde_json::json;
 
 fn harness() -> Harness {
@@ -206,4 +207,56 @@ async fn session_ends_with_the_message_expiry() {
     assert!(h.node.state().auth.session(&token).is_ok());
     tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     assert!(h.node.state().auth.session(&token).is_err(), "expired session refused");
+}
+
+/// A client (peer IP) of a served node on its own loopback address.
+fn client_at(last_octet: u8) -> reqwest::Client {
+    let ip = std::net::IpAddr::from([127, 0, 0, last_octet]);
+    reqwest::Client::builder().local_address(ip).build().unwrap()
+}
+
+/// Finding 3 of issue 15: unauthenticated `GET /v1/auth/nonce` from one client filled the
+/// nonce table and every other user got 429. Now each client has its own bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_flood_from_one_client_leaves_nonces_for_everyone_else() {
+    let registrar = PrivateKeySigner::random();
+    let chain = Arc::new(MemoryChain::new(CHAIN_ID, CORE, registrar.address()));
+    let storage = StorageClient::new("http://127.0.0.1:9", "/api/v0", "/ipfs").unwrap();
+    let h = Harness::build(
+        chain,
+        Arc::new(tempfile::tempdir().unwrap()),
+        registrar,
+        PrivateKeySigner::random(),
+        storage,
+        |s| {
+            s.max_nonces = 100;
+            s.max_nonces_per_client = 8;
+        },
+    );
+    let url = h.serve().await;
+    let flood = client_at(2);
+    let mut refused = 0;
+    for _ in 0..500 {
+        let res = flood.get(format!("{url}/v1/auth/nonce")).send().await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 500 - 8, "the flooding client holds at most its own share");
+    let user = PrivateKeySigner::random();
+    let mut client = px_node_api::NodeClient::with_http(&url, client_at(3));
+    client.sign_in(&user).await.expect("another client still signs in");
+}
+
+/// Finding 3: a sign-in attempt spent an RPC call (`eth_getCode`) before its signature was
+/// looked at. An EOA's signature is now checked locally: with the chain unreachable it still
+/// signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_an_eoa_spends_no_rpc_call() {
+    let h = harness();
+    let url = h.serve().await;
+    h.chain.set_offline(true);
+    let wallet = PrivateKeySigner::random();
+    let mut client = px_node_api::NodeClient::new(&url);
+    client.sign_in(&wallet).await.expect("no chain needed for an EOA");
 }

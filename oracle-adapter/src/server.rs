@@ -26,7 +26,7 @@ use crate::{
     endpoint::{self, UsageAnswer},
     error::AdapterError,
     metrics::Metrics,
-    service::{ServiceConfig, UsageService},
+    service::{ServiceConfig, UsageLookup},
     transport::{HttpStorageNode, RetryPolicy, StorageNode},
 };
 
@@ -36,7 +36,7 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// What the handlers share.
 pub struct AppState {
     /// The lookup.
-    pub service: Arc<UsageService>,
+    pub service: Arc<UsageLookup>,
     /// The metrics.
     pub metrics: Arc<Metrics>,
     next_request_id: AtomicU64,
@@ -54,7 +54,7 @@ impl AppState {
             max_document_bytes: config.max_document_bytes,
             trusted_signers: config.trusted_signers.iter().copied().collect(),
         };
-        let service = Arc::new(UsageService::new(node, service_config, Arc::clone(&metrics)));
+        let service = Arc::new(UsageLookup::new(node, service_config, Arc::clone(&metrics)));
         Arc::new(Self { service, metrics, next_request_id: AtomicU64::new(1) })
     }
 

@@ -68,7 +68,7 @@ impl Answer {
     }
 }
 
-/// Settings of [`UsageService`].
+/// Settings of [`UsageLookup`].
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
     /// Time budget of one lookup.
@@ -88,7 +88,7 @@ pub struct ServiceConfig {
 }
 
 /// Looks up and checks usage documents.
-pub struct UsageService {
+pub struct UsageLookup {
     node: Arc<dyn StorageNode>,
     cache: Arc<Coalescer<BtnsKey, Arc<Answer>>>,
     upstream: Arc<Semaphore>,
@@ -97,7 +97,7 @@ pub struct UsageService {
     metrics: Arc<Metrics>,
 }
 
-impl UsageService {
+impl UsageLookup {
     /// A service reading from `node`.
     pub fn new(node: Arc<dyn StorageNode>, config: ServiceConfig, metrics: Arc<Metrics>) -> Self {
         Self {

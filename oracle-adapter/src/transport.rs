@@ -1,11 +1,12 @@
 //! The storage node: `name/resolve` then `cat` over its Kubo-style HTTP RPC (`POST
-//! {prefix}/<command>`), with per-attempt timeouts, retries with backoff for these idempotent
-//! reads, and upstream latency metrics. Behind [`StorageNode`] so the router can be tested
+//! {prefix}/<command>`, through `px-storage-client`, which parses its errors), with per-attempt
+//! timeouts, retries with backoff for these idempotent reads, and upstream latency metrics. Behind [`StorageNode`] so the router can be tested
 //! without a node; the integration tests use [`HttpStorageNode`] against a real one.
 
 use std::{sync::Arc, time::Duration};
 
 use px_metadata::{BtnsKey, RawBlockCid};
+use px_storage_client::{StorageClient, StorageError, path_cid};
 use serde::Deserialize;
 use tokio::time::{Instant, sleep};
 
@@ -44,20 +45,12 @@ pub struct RetryPolicy {
     pub backoff: Duration,
 }
 
-/// A BTFS / Kubo / js-ipfs node reached over HTTP.
+/// A BTFS / Kubo / js-ipfs node reached over HTTP (through `px-storage-client`).
 pub struct HttpStorageNode {
-    http: reqwest::Client,
-    base: String,
+    client: StorageClient,
     retry: RetryPolicy,
     nocache: bool,
     metrics: Arc<Metrics>,
-}
-
-/// Error body of the Kubo-style API.
-#[derive(Deserialize)]
-struct ApiError {
-    #[serde(rename = "Message")]
-    message: String,
 }
 
 /// One failed attempt: whether trying again may help.
@@ -81,8 +74,9 @@ impl HttpStorageNode {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| AdapterError::Internal(e.to_string()))?;
-        let base = format!("{}/{}", api_url.trim_end_matches('/'), prefix.trim_matches('/'));
-        Ok(Self { http, base, retry, nocache, metrics })
+        // Bare CIDs for `cat`: every node takes them, whatever its path prefix.
+        let client = StorageClient::with_http(http, api_url, prefix, "");
+        Ok(Self { client, retry, nocache, metrics })
     }
 
     /// POSTs `command` with `query` until it succeeds, fails for good, or `deadline` passes;
@@ -122,38 +116,32 @@ impl HttpStorageNode {
         deadline: Instant,
     ) -> Result<reqwest::Response, Attempt> {
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let send = self.http.post(format!("{}/{command}", self.base)).query(query).send();
-        let res = match tokio::time::timeout(remaining, send).await {
+        let sent = tokio::time::timeout(remaining, self.client.post(command, query)).await;
+        let error = match sent {
             Err(_) => return Err(Attempt::Fatal(AdapterError::timeout(remaining))),
-            Ok(Err(e)) if e.is_timeout() => {
-                return Err(Attempt::Fatal(AdapterError::timeout(remaining)));
+            Ok(Ok(res)) => return Ok(res),
+            Ok(Err(e)) => e,
+        };
+        match &error {
+            StorageError::Transport { source, .. } if source.is_timeout() => {
+                Err(Attempt::Fatal(AdapterError::timeout(remaining)))
             }
-            Ok(Err(e)) => return Err(Attempt::Retry(AdapterError::Unreachable(root_cause(&e)))),
-            Ok(Ok(res)) => res,
-        };
-        if res.status().is_success() {
-            return Ok(res);
+            StorageError::Transport { source, .. } => {
+                Err(Attempt::Retry(AdapterError::Unreachable(root_cause(source))))
+            }
+            // A missing record is an answer, not a fault: no retry.
+            e if command == "name/resolve" && e.is_not_found() => {
+                Err(Attempt::Fatal(AdapterError::NameNotFound(String::new())))
+            }
+            e => {
+                let err = AdapterError::Upstream(e.to_string());
+                if e.status().is_some_and(|s| s >= 500) {
+                    Err(Attempt::Retry(err))
+                } else {
+                    Err(Attempt::Fatal(err))
+                }
+            }
         }
-        let status = res.status();
-        let Ok(Ok(body)) = tokio::time::timeout(remaining, res.bytes()).await else {
-            let e = AdapterError::Upstream(format!("{command}: HTTP {status}"));
-            return Err(Attempt::Retry(e));
-        };
-        let message = serde_json::from_slice::<ApiError>(&body).map_or_else(
-            |_| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
-            |e| e.message,
-        );
-        let lower = message.to_ascii_lowercase();
-        // Kubo: "could not resolve name"; js-ipfs: "record requested for ... was not found in
-        // the network"; BTFS (a go-ipfs fork): like Kubo. A missing record is an answer, not a
-        // fault: no retry.
-        if command == "name/resolve"
-            && (lower.contains("not found") || lower.contains("could not resolve"))
-        {
-            return Err(Attempt::Fatal(AdapterError::NameNotFound(String::new())));
-        }
-        let err = AdapterError::Upstream(format!("{command}: HTTP {status}: {message}"));
-        if status.is_server_error() { Err(Attempt::Retry(err)) } else { Err(Attempt::Fatal(err)) }
     }
 }
 
@@ -192,17 +180,12 @@ impl StorageNode for HttpStorageNode {
             let resolved: Resolved = serde_json::from_slice(&body).map_err(|e| {
                 AdapterError::Upstream(format!("name/resolve: unexpected answer: {e}"))
             })?;
-            let cid = resolved
-                .path
-                .strip_prefix("/ipfs/")
-                .or_else(|| resolved.path.strip_prefix("/btfs/"))
-                .filter(|c| !c.contains('/'))
-                .ok_or_else(|| {
-                    AdapterError::Document(format!(
-                        "{name} points at {}, not at a single block",
-                        resolved.path
-                    ))
-                })?;
+            let cid = path_cid(&resolved.path).ok_or_else(|| {
+                AdapterError::Document(format!(
+                    "{name} points at {}, not at a single block",
+                    resolved.path
+                ))
+            })?;
             cid.parse::<RawBlockCid>().map_err(|e| {
                 AdapterError::Document(format!(
                     "{name} points at {cid}, which is not a single raw block: {e}"
@@ -218,7 +201,7 @@ impl StorageNode for HttpStorageNode {
         deadline: Instant,
     ) -> BoxFuture<'a, Result<Vec<u8>, AdapterError>> {
         Box::pin(async move {
-            let arg = cid.to_string();
+            let arg = self.client.content_path(&cid.to_string());
             // Ask for one byte more than allowed: getting it proves the document is too large
             // without reading all of it.
             let length = (max + 1).to_string();

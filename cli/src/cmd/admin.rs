@@ -12,11 +12,9 @@ pub async fn run(ctx: &Ctx, admin: Admin) -> Result<Output, CliError> {
         let r = ctx.node.register(token).await?;
         let human = format!(
             "token {token} is served by the node: key {} , usage sequence {} ({})",
-            r["btnsKey"].as_str().unwrap_or("?"),
-            r["sequence"].as_str().unwrap_or("?"),
-            r["headCid"].as_str().unwrap_or("?")
+            r.btns_key, r.sequence, r.head_cid
         );
-        return Ok(Output::new(human, r));
+        return Ok(Output::new(human, json!(r)));
     }
     let c = ctx.contracts().await?;
     let (provider, _) = ctx.writer()?;

@@ -8,7 +8,8 @@ use alloy::{
     providers::Provider,
 };
 use px_abi::{IPxStorageNft, IPxStorefront, IPxSync, chainlink::LinkTokenInterface};
-use serde_json::{Value, json};
+use px_node_api::NodeInfo;
+use serde_json::json;
 
 use crate::{args::Doctor, context::Ctx, error::CliError, output::Output};
 
@@ -47,11 +48,7 @@ pub async fn run(ctx: &Ctx, opts: &Doctor) -> Result<Output, CliError> {
         Ok(info) => {
             checks.push(ok(
                 "node",
-                format!(
-                    "{} answers (version {})",
-                    ctx.node.base(),
-                    info["version"].as_str().unwrap_or("?")
-                ),
+                format!("{} answers (version {})", ctx.node.base(), info.version),
             ));
             Some(info)
         }
@@ -60,13 +57,8 @@ pub async fn run(ctx: &Ctx, opts: &Doctor) -> Result<Output, CliError> {
             None
         }
     };
-    if let Ok(health) = ctx.node.health().await.or_else(|e| match &e {
-        px_node::client::ClientError::Api { status: 503, .. } => {
-            Ok(json!({"storage": e.to_string()}))
-        }
-        _ => Err(e),
-    }) {
-        let storage = health["storage"].as_str().unwrap_or("unknown").to_owned();
+    if let Ok(health) = ctx.node.health().await {
+        let storage = health.storage;
         checks.push(expect(
             "storage node",
             storage == "ok",
@@ -75,10 +67,10 @@ pub async fn run(ctx: &Ctx, opts: &Doctor) -> Result<Output, CliError> {
         ));
     }
     if let (Some(info), Some(id)) = (&info, chain_id) {
-        let node_chain = info["chainId"].as_str().unwrap_or("?").to_owned();
+        let node_chain = &info.chain_id;
         checks.push(expect(
             "node chain",
-            node_chain == id.to_string(),
+            *node_chain == id.to_string(),
             format!("chain {node_chain}"),
             format!("the node serves chain {node_chain}, the RPC is chain {id}"),
         ));
@@ -119,7 +111,7 @@ pub async fn run(ctx: &Ctx, opts: &Doctor) -> Result<Output, CliError> {
 async fn contracts(
     ctx: &Ctx,
     c: &crate::context::Contracts,
-    info: Option<&Value>,
+    info: Option<&NodeInfo>,
     checks: &mut Vec<Check>,
 ) {
     let Ok(p) = ctx.reader() else { return };
@@ -164,14 +156,14 @@ async fn contracts(
         "no renderer: tokenURI fails (setRenderer)".into(),
     ));
     if let Some(info) = info {
-        let registrar: Option<Address> = info["registrar"].as_str().and_then(|s| s.parse().ok());
+        let registrar: Option<Address> = info.registrar.as_deref().and_then(|s| s.parse().ok());
         checks.push(expect(
             "registrar",
             registrar == Some(c.registrar),
             format!("the node holds the core's registrar {}", c.registrar),
             format!("the core's registrar is {}, the node's key is {registrar:?}: keyless mints are not registered (setRegistrar)", c.registrar),
         ));
-        if let Some(signer) = info["usageSigner"].as_str().and_then(|s| s.parse::<Address>().ok()) {
+        if let Ok(signer) = info.usage_signer.parse::<Address>() {
             let trusted = sync.isUsageSigner(signer).call().await.unwrap_or(false);
             checks.push(expect(
                 "usage signer",
@@ -180,7 +172,7 @@ async fn contracts(
                 format!("PxSync does not trust the node's usage signer {signer}: every sync is rejected (`px admin add-signer {signer}`)"),
             ));
         }
-        let node_core = info["core"].as_str().and_then(|s| s.parse::<Address>().ok());
+        let node_core = info.core.parse::<Address>().ok();
         checks.push(expect(
             "node core",
             node_core == Some(c.core),

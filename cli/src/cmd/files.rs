@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use alloy::primitives::U256;
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Value, json};
+use px_node_api::FileEntry;
+use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
 
@@ -28,8 +29,8 @@ fn bar(len: u64, show: bool, name: &str) -> ProgressBar {
     bar
 }
 
-fn io(path: &Path, e: impl std::fmt::Display) -> CliError {
-    CliError::Io(format!("{}: {e}", path.display()))
+fn io(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Io { path: path.to_owned(), source }
 }
 
 /// `px upload FILE... --token ID`.
@@ -54,17 +55,17 @@ pub async fn upload(
         });
         let result = node.upload(token, len, reqwest::Body::wrap_stream(stream)).await;
         shown.finish_and_clear();
-        let r = result.map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        let r = result.map_err(|source| CliError::Upload { path: path.clone(), source })?;
         let _ = writeln!(
             human,
             "{} -> {} ({} bytes); token {token} now uses {} bytes in {} uploads (usage sequence {}{})",
             path.display(),
-            r["cid"].as_str().unwrap_or("?"),
+            r.cid,
             len,
-            r["usedBytes"].as_str().unwrap_or("?"),
-            r["uploadCount"].as_str().unwrap_or("?"),
-            r["sequence"].as_str().unwrap_or("?"),
-            if r["published"] == true { "" } else { ", publishing" },
+            r.used_bytes,
+            r.upload_count,
+            r.sequence,
+            if r.published { "" } else { ", publishing" },
         );
         results.push(json!({"file": path.display().to_string(), "result": r}));
     }
@@ -73,25 +74,19 @@ pub async fn upload(
 
 /// `px ls --token ID [--all]`.
 pub async fn ls(ctx: &Ctx, token: U256, all: bool) -> Result<Output, CliError> {
-    let mut files: Vec<Value> = Vec::new();
+    let mut files: Vec<FileEntry> = Vec::new();
     let mut page: Option<String> = None;
     loop {
         let listing = ctx.node.list(token, page.as_deref()).await?;
-        files.extend(listing["files"].as_array().cloned().unwrap_or_default());
-        page = listing["next"].as_str().map(str::to_owned);
+        files.extend(listing.files);
+        page = listing.next;
         if page.is_none() || !all {
             break;
         }
     }
     let mut human = String::new();
     for f in &files {
-        let _ = writeln!(
-            human,
-            "{}  {:>12}  {}",
-            f["addedAt"].as_str().unwrap_or("?"),
-            f["size"].as_str().unwrap_or("?"),
-            f["cid"].as_str().unwrap_or("?")
-        );
+        let _ = writeln!(human, "{}  {:>12}  {}", f.added_at, f.size, f.cid);
     }
     if let Some(next) = &page {
         let _ = writeln!(
@@ -123,7 +118,7 @@ pub async fn download(
         Box::new(tokio::fs::File::create(&path).await.map_err(|e| io(&path, e))?)
     };
     let mut stream =
-        res.bytes_stream().map_err(|e| CliError::Io(format!("download of {cid}: {e}")));
+        res.bytes_stream().map_err(|source| CliError::Download { cid: cid.to_owned(), source });
     let mut written: u64 = 0;
     while let Some(chunk) = stream.try_next().await? {
         out.write_all(&chunk).await.map_err(|e| io(&path, e))?;

@@ -76,7 +76,10 @@ pub async fn sync(
         .from_block(from);
     let deadline = Instant::now() + Duration::from_secs(timeout);
     loop {
-        let logs = provider.get_logs(&filter).await.map_err(|e| CliError::Rpc(e.to_string()))?;
+        let logs = provider
+            .get_logs(&filter)
+            .await
+            .map_err(|e| CliError::RpcCall { what: "eth_getLogs".into(), source: Box::new(e) })?;
         if let Some(log) = logs.first() {
             bar.finish_and_clear();
             if let Ok(f) = log.log_decode::<IPxSync::SyncFulfilled>() {

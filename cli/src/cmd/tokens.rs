@@ -73,14 +73,18 @@ pub async fn mint(ctx: &Ctx, plan: u64, no_key: bool) -> Result<Output, CliError
     }
     let node = ctx.signed_in_node().await?;
     let a = node.allocate_key(plan_id).await?;
-    let key: alloy::primitives::Bytes =
-        a.btns_key_hex.parse().map_err(|e| CliError::Rpc(format!("node sent a bad key: {e}")))?;
-    let deadline: U256 =
-        a.deadline.parse().map_err(|e| CliError::Rpc(format!("node sent a bad deadline: {e}")))?;
+    let key: alloy::primitives::Bytes = a
+        .btns_key_hex
+        .parse()
+        .map_err(|e| CliError::NodeAnswer { what: "a bad key", source: Box::new(e) })?;
+    let deadline: U256 = a
+        .deadline
+        .parse()
+        .map_err(|e| CliError::NodeAnswer { what: "a bad deadline", source: Box::new(e) })?;
     let signature: alloy::primitives::Bytes = a
         .signature
         .parse()
-        .map_err(|e| CliError::Rpc(format!("node sent a bad signature: {e}")))?;
+        .map_err(|e| CliError::NodeAnswer { what: "a bad signature", source: Box::new(e) })?;
     let receipt = transact!(
         store.mintWithKey(plan_id, key, deadline, signature).value(p.priceWei),
         "mintWithKey"
@@ -92,8 +96,8 @@ pub async fn mint(ctx: &Ctx, plan: u64, no_key: bool) -> Result<Output, CliError
         bytes(p.quotaBytes),
         p.uploadLimit,
         a.btns_key,
-        registered["headCid"].as_str().unwrap_or("?"),
-        registered["sequence"].as_str().unwrap_or("?"),
+        registered.head_cid,
+        registered.sequence,
     );
     Ok(Output::new(
         human,
@@ -108,11 +112,15 @@ pub async fn usage(ctx: &Ctx, token: U256) -> Result<Output, CliError> {
     let u = core.usageOf(token).call().await.map_err(|e| contract_error("usageOf", &e))?;
     let gate =
         core.canUpload(token, 0).call().await.map_err(|e| contract_error("canUpload", &e))?;
-    let (head_cid, head_bytes) = ctx.node.usage(token).await?;
-    let cid: RawBlockCid =
-        head_cid.parse().map_err(|e| CliError::Rpc(format!("node head CID: {e}")))?;
+    let px_node_api::Head { cid: head_cid, bytes: head_bytes } = ctx.node.usage(token).await?;
+    let cid: RawBlockCid = head_cid
+        .parse()
+        .map_err(|e| CliError::NodeAnswer { what: "a bad head CID", source: Box::new(e) })?;
     let doc = VerifiedDocument::verify(cid, &head_bytes)
-        .map_err(|e| CliError::Rpc(format!("the node's head does not verify: {e}")))?
+        .map_err(|e| CliError::NodeAnswer {
+            what: "a head that does not verify",
+            source: Box::new(e),
+        })?
         .document;
     let chain_doc = if u.syncSequence == 0 {
         "never synced".to_owned()

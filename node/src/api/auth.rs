@@ -9,13 +9,10 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{header, request::Parts},
 };
-use serde::Deserialize;
+use px_node_api::{IssuedNonce, IssuedSession, SignInRequest};
 
 use super::AppState;
-use crate::{
-    auth::{IssuedNonce, IssuedSession, Session},
-    error::NodeError,
-};
+use crate::{auth::Session, error::NodeError};
 
 /// The signed-in caller of a request (`Authorization: Bearer <token>`).
 #[derive(Debug, Clone, Copy)]
@@ -39,22 +36,36 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     }
 }
 
-pub(super) async fn nonce(State(s): State<Arc<AppState>>) -> Result<Json<IssuedNonce>, NodeError> {
-    s.auth.issue_nonce().map(Json)
+pub(super) async fn nonce(
+    State(s): State<Arc<AppState>>,
+    Peer(client): Peer,
+) -> Result<Json<IssuedNonce>, NodeError> {
+    s.auth.issue_nonce(client).map(Json)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignIn {
-    message: String,
-    signature: String,
+/// The client's IP as the listener saw it (the peer of the TCP connection); `None` when the
+/// router is driven without one (tests with `oneshot`). Behind a reverse proxy every client is
+/// the proxy: see `node/README.md` ("Limits").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub(crate) Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Self(peer))
+    }
 }
 
 pub(super) async fn sign_in(
     State(s): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Json<IssuedSession>, NodeError> {
-    let req: SignIn = serde_json::from_slice(&body).map_err(|e| {
+    let req: SignInRequest = serde_json::from_slice(&body).map_err(|e| {
         NodeError::BadRequest(format!("body must be {{\"message\", \"signature\"}}: {e}"))
     })?;
     s.auth.sign_in(&req.message, &req.signature).await.map(Json)

@@ -10,37 +10,25 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::TryStreamExt;
-use serde::{Deserialize, Serialize};
+use px_node_api::{HEAD_CID_HEADER, ListQuery, Listing, UsageChange};
 
 use super::{AppState, Caller, cid, token_id};
-use crate::{error::NodeError, usage::UsageChange};
+use crate::error::NodeError;
 
 /// The head document, byte for byte as published, with its CID in `X-Px-Head-Cid`.
 pub(super) async fn usage(
     State(s): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, NodeError> {
-    let (head_cid, bytes) = s.usage.head(token_id(&id)?)?;
+    let (head_cid, bytes) = s.tokens.head(token_id(&id)?)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            ("x-px-head-cid".parse().map_err(|_| NodeError::Internal("header".into()))?, head_cid),
+            (header::HeaderName::from_static(HEAD_CID_HEADER), head_cid),
         ],
         bytes,
     )
         .into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ListQuery {
-    page: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Listing {
-    files: Vec<px_metadata::FileEntry>,
-    next: Option<String>,
 }
 
 /// One page of the file list: the head's entries, then `?page=<next>` through `filesIndex`.
@@ -51,7 +39,7 @@ pub(super) async fn list(
 ) -> Result<impl IntoResponse, NodeError> {
     let Query(q) = query.map_err(|e| NodeError::BadRequest(e.body_text()))?;
     let page = q.page.as_deref().map(cid).transpose()?;
-    let (files, next) = s.usage.list(token_id(&id)?, page.as_deref())?;
+    let (files, next) = s.tokens.list(token_id(&id)?, page.as_deref())?;
     Ok(Json(Listing { files, next }))
 }
 
@@ -72,7 +60,7 @@ pub(super) async fn upload(
         .and_then(|v| v.parse::<u64>().ok())
         .ok_or_else(|| NodeError::BadRequest("Content-Length is not a number".into()))?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let change = s.usage.upload(token, session.address, len, stream).await?;
+    let change = s.tokens.upload(token, session.address, len, stream).await?;
     Ok((StatusCode::CREATED, Json(change)))
 }
 
@@ -82,7 +70,7 @@ pub(super) async fn delete(
     Path((id, file)): Path<(String, String)>,
     Caller(session): Caller,
 ) -> Result<Json<UsageChange>, NodeError> {
-    let change = s.usage.delete(token_id(&id)?, session.address, &cid(&file)?).await?;
+    let change = s.tokens.delete(token_id(&id)?, session.address, &cid(&file)?).await?;
     Ok(Json(change))
 }
 
@@ -93,7 +81,7 @@ pub(super) async fn download(
 ) -> Result<Response, NodeError> {
     let token = token_id(&id)?;
     let file = cid(&file)?;
-    if !s.usage.holds(token, &file)? {
+    if !s.tokens.holds(token, &file)? {
         return Err(NodeError::NotFound(format!("token {token} has no file {file}")));
     }
     stream(&s, &file).await
@@ -105,13 +93,13 @@ pub(super) async fn download_any(
     Path(file): Path<String>,
 ) -> Result<Response, NodeError> {
     let file = cid(&file)?;
-    if s.usage.journal().token_of_file(&file)?.is_none() {
+    if s.tokens.journal().token_of_file(&file)?.is_none() {
         return Err(NodeError::NotFound(format!("this node stores no file {file}")));
     }
     stream(&s, &file).await
 }
 
 async fn stream(s: &AppState, file: &str) -> Result<Response, NodeError> {
-    let body = Body::from_stream(s.usage.cat(file).await?);
+    let body = Body::from_stream(s.tokens.cat(file).await?);
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response())
 }

@@ -8,19 +8,10 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use serde::Deserialize;
+use px_node_api::{AllocateKeyRequest, KeyAllocation, Registered};
 
 use super::{AppState, Caller, token_id};
-use crate::{
-    error::NodeError,
-    registration::{KeyAllocation, Registered},
-};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct AllocateKey {
-    plan_id: String,
-}
+use crate::error::NodeError;
 
 /// A key and mint authorization for the signed-in caller.
 pub(super) async fn allocate(
@@ -28,7 +19,7 @@ pub(super) async fn allocate(
     Caller(session): Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<KeyAllocation>), NodeError> {
-    let req: AllocateKey = serde_json::from_slice(&body).map_err(|e| {
+    let req: AllocateKeyRequest = serde_json::from_slice(&body).map_err(|e| {
         NodeError::BadRequest(format!("body must be {{\"planId\": \"<decimal>\"}}: {e}"))
     })?;
     let plan =

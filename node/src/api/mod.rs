@@ -28,17 +28,19 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
-use serde::Serialize;
-use serde_json::json;
+pub use px_node_api::NodeInfo;
+use px_node_api::{Health, HealthStatus};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     trace::TraceLayer,
 };
 
+use px_storage_client::StorageClient;
+
 use crate::{
     auth::Auth, chain::Chain, error::NodeError, metrics::Metrics, registration::Registration,
-    storage::StorageClient, usage::UsageService,
+    tokens::TokenService,
 };
 
 pub use auth::Caller;
@@ -46,31 +48,11 @@ pub use auth::Caller;
 /// The `OpenAPI` description served at `/openapi.json`.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
-/// What `GET /v1/info` says about the node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NodeInfo {
-    /// Chain id (decimal).
-    pub chain_id: String,
-    /// The core program.
-    pub core: String,
-    /// The storefront.
-    pub storefront: String,
-    /// The usage signer (must be trusted by `PxSync`).
-    pub usage_signer: String,
-    /// The registrar key the node holds, if any (must be the core's registrar).
-    pub registrar: Option<String>,
-    /// The domain sign-in messages must name.
-    pub siwe_domain: String,
-    /// The node's version.
-    pub version: String,
-}
-
 /// Everything the handlers share.
 #[derive(Debug)]
 pub struct AppState {
     /// The token service.
-    pub usage: Arc<UsageService>,
+    pub tokens: Arc<TokenService>,
     /// Registration management.
     pub registration: Arc<Registration>,
     /// Sign-in and sessions.
@@ -133,20 +115,35 @@ async fn not_found() -> NodeError {
 
 async fn health(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     let (storage, chain) = tokio::join!(s.storage.ping(), s.chain.latest_block());
-    let pending = s.usage.journal().pending().map(|p| p.len()).unwrap_or_default();
+    let pending = s.tokens.journal().pending().map(|p| p.len()).unwrap_or_default();
     let ok = storage.is_ok() && chain.is_ok();
-    let body = json!({
-        "status": if ok { "ok" } else { "degraded" },
-        "storage": storage.map_or_else(|e| e.to_string(), |()| "ok".into()),
-        "chain": chain.map_or_else(|e| e.to_string(), |b| format!("ok (block {b})")),
-        "pendingPublishes": pending,
-    });
+    // Details (URLs, keys in them) go to the log; the answer says which part is down.
+    let storage = storage.map_or_else(
+        |e| {
+            tracing::warn!(error = %e, "health: storage node unreachable");
+            "unavailable".to_owned()
+        },
+        |()| "ok".to_owned(),
+    );
+    let chain = chain.map_or_else(
+        |e| {
+            tracing::warn!(error = %e, "health: chain unreachable");
+            "unavailable".to_owned()
+        },
+        |b| format!("ok (block {b})"),
+    );
+    let body = Health {
+        status: if ok { HealthStatus::Ok } else { HealthStatus::Degraded },
+        storage,
+        chain,
+        pending_publishes: pending,
+    };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }
 
 async fn metrics(State(s): State<Arc<AppState>>) -> impl IntoResponse {
-    if let (Ok(p), Ok(t)) = (s.usage.journal().pending(), s.usage.journal().tokens()) {
+    if let (Ok(p), Ok(t)) = (s.tokens.journal().pending(), s.tokens.journal().tokens()) {
         s.metrics.set_state(p.len(), t.len());
     }
     (

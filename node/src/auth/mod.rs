@@ -1,25 +1,31 @@
 //! Sign-In with Ethereum (EIP-4361) and session tokens.
 //!
-//! 1. `GET /v1/auth/nonce` issues a random nonce, usable once, for a few minutes.
+//! 1. `GET /v1/auth/nonce` issues a random nonce, usable once, for a few minutes; at most
+//!    `max_nonces_per_client` outstanding per client (peer IP) and `max_nonces` in all, so one
+//!    client cannot take every nonce. Nonces expire in issue order (one lifetime for all), so
+//!    expiry pops the oldest: O(1) per nonce, never a scan of the table.
 //! 2. The wallet signs a SIWE message naming this node's domain, the chain id, that nonce and
 //!    an expiration time (`personal_sign`, EIP-191).
 //! 3. `POST /v1/auth/sign-in` checks all of it: the nonce is consumed before the signature is
 //!    looked at, so a message can be tried once, replayed never. An EOA's signature must
-//!    recover to the message's address; a contract wallet (an address with code) must answer
-//!    ERC-1271 `isValidSignature(hash, signature)` with the magic value.
+//!    recover to the message's address, checked locally: no RPC call; only a signature that
+//!    does not (a contract wallet's) costs the chain calls of ERC-1271 (the address has code
+//!    and `isValidSignature(hash, signature)` answers the magic value).
 //! 4. The answer is an opaque bearer token, valid until the message's expiry or the node's
 //!    session limit, whichever is first. Sessions live in memory: a restart signs everyone out.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
+    net::IpAddr,
     str::FromStr,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
 use alloy::primitives::{Address, B256, Bytes, Signature, eip191_hash_message};
+pub use px_node_api::siwe_message;
+use px_node_api::{IssuedNonce, IssuedSession, siwe::rfc3339};
 use rand::Rng;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::{chain::Chain, error::NodeError, metrics::Metrics};
@@ -36,32 +42,6 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// A fresh nonce.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuedNonce {
-    /// The nonce to put in the message.
-    pub nonce: String,
-    /// The domain the message must name.
-    pub domain: String,
-    /// The chain id the message must name.
-    pub chain_id: u64,
-    /// When the nonce stops being accepted (RFC 3339).
-    pub expires_at: String,
-}
-
-/// A session as `POST /v1/auth/sign-in` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IssuedSession {
-    /// Bearer token for `Authorization: Bearer ...`.
-    pub token: String,
-    /// Who signed in.
-    pub address: String,
-    /// When it ends (RFC 3339).
-    pub expires_at: String,
-}
-
 /// Settings of sign-in.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -73,6 +53,8 @@ pub struct AuthSettings {
     pub nonce_ttl: Duration,
     /// Most outstanding nonces.
     pub max_nonces: usize,
+    /// Most outstanding nonces of one client (peer IP).
+    pub max_nonces_per_client: usize,
     /// Longest session.
     pub session_ttl: Duration,
 }
@@ -83,16 +65,44 @@ pub struct Auth {
     settings: AuthSettings,
     chain: Arc<dyn Chain>,
     metrics: Arc<Metrics>,
-    nonces: Mutex<HashMap<String, i64>>,
+    nonces: Mutex<Nonces>,
     sessions: Mutex<HashMap<String, Session>>,
+}
+
+/// Outstanding nonces: by value, in issue order (= expiry order), and counted per client.
+#[derive(Debug, Default)]
+struct Nonces {
+    live: HashMap<String, (i64, Option<IpAddr>)>,
+    order: VecDeque<(i64, String)>,
+    per_client: HashMap<Option<IpAddr>, usize>,
+}
+
+impl Nonces {
+    /// Forgets nonces expired at `now` (the oldest first; each nonce is popped once).
+    fn expire(&mut self, now: i64) {
+        while let Some((expires, _)) = self.order.front()
+            && *expires <= now
+        {
+            let (_, nonce) = self.order.pop_front().unwrap_or_default();
+            self.forget(&nonce);
+        }
+    }
+
+    /// Removes `nonce`; its expiry if it was outstanding.
+    fn forget(&mut self, nonce: &str) -> Option<i64> {
+        let (expires, client) = self.live.remove(nonce)?;
+        if let Some(n) = self.per_client.get_mut(&client) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_client.remove(&client);
+            }
+        }
+        Some(expires)
+    }
 }
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn rfc3339(unix: i64) -> String {
-    px_metadata::Timestamp::from_unix(unix).map(|t| t.to_string()).unwrap_or_default()
 }
 
 fn random_alphanumeric(len: usize) -> String {
@@ -110,19 +120,31 @@ impl Auth {
         Self { settings, chain, metrics, nonces: Mutex::default(), sessions: Mutex::default() }
     }
 
-    /// Issues a nonce; 429 when too many are outstanding.
-    pub fn issue_nonce(&self) -> Result<IssuedNonce, NodeError> {
+    /// Issues a nonce to `client` (its peer IP; `None` when unknown); 429 when that client or
+    /// all clients have too many outstanding.
+    pub fn issue_nonce(&self, client: Option<IpAddr>) -> Result<IssuedNonce, NodeError> {
         let now = now();
         let mut nonces = self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        nonces.retain(|_, expires| *expires > now);
-        if nonces.len() >= self.settings.max_nonces {
+        nonces.expire(now);
+        if nonces.per_client.get(&client).copied().unwrap_or(0)
+            >= self.settings.max_nonces_per_client
+        {
+            self.metrics.sign_in("nonce_refused_client_limit");
+            return Err(NodeError::TooManyRequests(
+                "too many sign-ins in progress from this address; retry shortly".into(),
+            ));
+        }
+        if nonces.live.len() >= self.settings.max_nonces {
+            self.metrics.sign_in("nonce_refused_total_limit");
             return Err(NodeError::TooManyRequests(
                 "too many sign-ins in progress; retry shortly".into(),
             ));
         }
         let nonce = random_alphanumeric(17);
         let expires = now + i64::try_from(self.settings.nonce_ttl.as_secs()).unwrap_or(i64::MAX);
-        nonces.insert(nonce.clone(), expires);
+        nonces.live.insert(nonce.clone(), (expires, client));
+        nonces.order.push_back((expires, nonce.clone()));
+        *nonces.per_client.entry(client).or_default() += 1;
         Ok(IssuedNonce {
             nonce,
             domain: self.settings.domain.clone(),
@@ -173,7 +195,7 @@ impl Auth {
             .nonces
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&message.nonce);
+            .forget(&message.nonce);
         if issued.is_none_or(|expires| expires <= now) {
             return Err(refuse("nonce unknown, expired or already used"));
         }
@@ -207,28 +229,25 @@ impl Auth {
         hash: B256,
         sig: Bytes,
     ) -> Result<(), NodeError> {
-        let has_code =
-            self.chain.has_code(address).await.map_err(|e| NodeError::Chain(e.to_string()))?;
+        // Locally first: an EOA's signature costs no RPC call.
+        let recovered = Signature::try_from(sig.as_ref())
+            .ok()
+            .and_then(|s| s.recover_address_from_prehash(&hash).ok());
+        if recovered == Some(address) {
+            return Ok(());
+        }
+        let has_code = self.chain.has_code(address).await?;
         if has_code {
-            let valid = self
-                .chain
-                .is_valid_signature(address, hash, sig)
-                .await
-                .map_err(|e| NodeError::Chain(e.to_string()))?;
+            let valid = self.chain.is_valid_signature(address, hash, sig).await?;
             return if valid {
                 Ok(())
             } else {
                 Err(refuse("the contract wallet rejects the signature (ERC-1271)"))
             };
         }
-        let recovered = Signature::try_from(sig.as_ref())
-            .ok()
-            .and_then(|s| s.recover_address_from_prehash(&hash).ok())
-            .ok_or_else(|| refuse("malformed signature"))?;
-        if recovered == address {
-            Ok(())
-        } else {
-            Err(refuse(format!("signature is by {recovered}, the message names {address}")))
+        match recovered {
+            Some(by) => Err(refuse(format!("signature is by {by}, the message names {address}"))),
+            None => Err(refuse("malformed signature")),
         }
     }
 
@@ -253,10 +272,7 @@ impl Auth {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .retain(|_, s| s.expires_at > now);
-        self.nonces
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .retain(|_, e| *e > now);
+        self.nonces.lock().unwrap_or_else(std::sync::PoisonError::into_inner).expire(now);
     }
 }
 
@@ -265,27 +281,6 @@ fn parse_hex(s: &str) -> Result<Bytes, NodeError> {
     alloy::hex::decode(hex)
         .map(Bytes::from)
         .map_err(|_| NodeError::BadRequest("signature must be 0x hex".into()))
-}
-
-/// The EIP-4361 message a wallet signs to sign in to a node at `domain` (what dApps and `px`
-/// produce): `statement` is shown to the user, the URI is `https://<domain>` (or
-/// `http://` for `localhost`/loopback), valid from `issued_at` until `expires_at` (Unix seconds).
-pub fn siwe_message(
-    domain: &str,
-    address: Address,
-    chain_id: u64,
-    nonce: &str,
-    issued_at: i64,
-    expires_at: i64,
-) -> String {
-    let local = domain.starts_with("localhost") || domain.starts_with("127.0.0.1");
-    let scheme = if local { "http" } else { "https" };
-    format!(
-        "{domain} wants you to sign in with your Ethereum account:\n{}\n\nSign in to the PX node.\n\nURI: {scheme}://{domain}\nVersion: 1\nChain ID: {chain_id}\nNonce: {nonce}\nIssued At: {}\nExpiration Time: {}",
-        address.to_checksum(None),
-        rfc3339(issued_at),
-        rfc3339(expires_at)
-    )
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ struct State {
     wallets: HashMap<Address, Address>,
     registrations: u32,
     offline: bool,
+    // The storefront's plans: id -> active.
+    plans: BTreeMap<U256, bool>,
 }
 
 /// A chain in memory; the clock starts at 1,800,000,000 and moves only when told.
@@ -48,8 +50,15 @@ pub struct MemoryChain {
 impl MemoryChain {
     /// A chain `chain_id` whose core is `core`, with `registrar` holding the registrar role.
     pub fn new(chain_id: u64, core: Address, registrar: Address) -> Self {
-        let state =
-            State { block: 1, now: 1_800_000_000, window: DEFAULT_WINDOW, ..State::default() };
+        // The storefront's four plans of px-testkit, all active.
+        let plans = (0..4u64).map(|id| (U256::from(id), true)).collect();
+        let state = State {
+            block: 1,
+            now: 1_800_000_000,
+            window: DEFAULT_WINDOW,
+            plans,
+            ..State::default()
+        };
         let roles = Roles { registrar, ..Roles::default() };
         Self { chain_id, core, roles, state: Mutex::new(state) }
     }
@@ -79,6 +88,11 @@ impl MemoryChain {
         };
         s.tokens.insert(id, Token { state, owner: to, approved: Address::ZERO });
         id
+    }
+
+    /// Adds or changes the storefront's plan `plan_id` (`setPlan`'s `active`).
+    pub fn set_plan(&self, plan_id: U256, active: bool) {
+        self.lock().plans.insert(plan_id, active);
     }
 
     /// Pauses or unpauses the core.
@@ -216,6 +230,10 @@ impl Chain for MemoryChain {
                 || gate.paused);
             Ok(gate)
         })
+    }
+
+    fn plan_active(&self, plan_id: U256) -> BoxFuture<'_, Result<Option<bool>, ChainError>> {
+        Box::pin(async move { Ok(self.online()?.plans.get(&plan_id).copied()) })
     }
 
     fn token_of_btns_key(&self, key: Bytes) -> BoxFuture<'_, Result<U256, ChainError>> {

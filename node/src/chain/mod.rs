@@ -1,9 +1,11 @@
 //! What the node asks of the chain, behind one trait so that the logic can be tested without a
-//! chain ([`MemoryChain`]) and runs on any EVM JSON-RPC in production ([`RpcChain`]).
+//! chain (`MemoryChain`, with the `test-util` feature only) and runs on any EVM JSON-RPC in
+//! production ([`RpcChain`]).
 //!
 //! Every read is a call to the core (`PxStorageNft`) or the storefront; the only writes are the
 //! registrar's `registerBtnsKey`.
 
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 mod rpc;
 
@@ -11,6 +13,7 @@ use std::{future::Future, pin::Pin};
 
 use alloy::primitives::{Address, B256, Bytes, U256};
 
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryChain;
 pub use rpc::RpcChain;
 
@@ -18,17 +21,29 @@ pub use rpc::RpcChain;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why a chain call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ChainError {
-    /// The RPC could not be reached or answered an error.
+    /// The RPC could not be reached or answered an error (alloy's error, kept as the source).
     #[error("rpc: {0}")]
-    Rpc(String),
+    Rpc(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The call reverted; the text names the decoded error when it is one of the programs'.
     #[error("reverted: {0}")]
     Reverted(String),
     /// A transaction needs a key the node does not have.
     #[error("{0}")]
     NoSigner(&'static str),
+}
+
+impl ChainError {
+    /// What a client may be told: the program's error name for a revert, never the RPC's
+    /// error (its URL may hold an API key).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Rpc(_) => "the chain's RPC failed (see the node's log)".to_owned(),
+            Self::Reverted(name) => format!("the chain refused: {name}"),
+            Self::NoSigner(what) => (*what).to_owned(),
+        }
+    }
 }
 
 /// A token's state as the core records it (`usageOf`, `btnsKeyOf`).
@@ -117,6 +132,9 @@ pub trait Chain: Send + Sync + std::fmt::Debug + 'static {
         token_id: U256,
         additional_bytes: u64,
     ) -> BoxFuture<'_, Result<Gate, ChainError>>;
+
+    /// Whether the storefront's plan `plan_id` is active; `None` when there is no such plan.
+    fn plan_active(&self, plan_id: U256) -> BoxFuture<'_, Result<Option<bool>, ChainError>>;
 
     /// The token that holds BTNS key `key` (`tokenOfBtnsKey`), 0 when none does.
     fn token_of_btns_key(&self, key: Bytes) -> BoxFuture<'_, Result<U256, ChainError>>;

@@ -9,7 +9,10 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
 };
-use px_abi::IPxStorageNft::{self, IPxStorageNftErrors, IPxStorageNftInstance};
+use px_abi::{
+    IPxStorageNft::{self, IPxStorageNftErrors, IPxStorageNftInstance},
+    IPxStorefront,
+};
 
 use super::{BoxFuture, Chain, ChainError, ERC1271_MAGIC, Gate, IERC1271, Roles, TokenState};
 
@@ -19,6 +22,8 @@ pub struct RpcChain {
     provider: DynProvider,
     core: IPxStorageNftInstance<DynProvider>,
     registrar: Option<Address>,
+    // The storefront plans are read from; the core's minter when not set.
+    storefront: Option<Address>,
     // One registrar transaction at a time: concurrent sends from one account would race for
     // the same nonce.
     tx_lock: tokio::sync::Mutex<()>,
@@ -31,7 +36,7 @@ impl RpcChain {
         core: Address,
         registrar: Option<PrivateKeySigner>,
     ) -> Result<Self, ChainError> {
-        let url = url.parse().map_err(|e| ChainError::Rpc(format!("bad RPC URL {url:?}: {e}")))?;
+        let url = url.parse().map_err(|e| ChainError::Rpc(Box::new(e)))?;
         let registrar_address = registrar.as_ref().map(PrivateKeySigner::address);
         let provider = match registrar {
             Some(signer) => ProviderBuilder::new()
@@ -46,7 +51,14 @@ impl RpcChain {
     /// Uses `provider` (which must hold the registrar's key to register keys).
     pub fn with_provider(provider: DynProvider, core: Address, registrar: Option<Address>) -> Self {
         let core = IPxStorageNft::new(core, provider.clone());
-        Self { provider, core, registrar, tx_lock: tokio::sync::Mutex::new(()) }
+        Self { provider, core, registrar, storefront: None, tx_lock: tokio::sync::Mutex::new(()) }
+    }
+
+    /// Reads plans from `storefront` (the address the node signs mint authorizations for).
+    #[must_use]
+    pub fn with_storefront(mut self, storefront: Address) -> Self {
+        self.storefront = Some(storefront);
+        self
     }
 }
 
@@ -58,7 +70,7 @@ fn contract_err(e: &alloy::contract::Error) -> ChainError {
     if let Some(data) = e.as_revert_data() {
         return ChainError::Reverted(format!("0x{}", alloy::hex::encode(data)));
     }
-    ChainError::Rpc(e.to_string())
+    ChainError::Rpc(e.to_string().into())
 }
 
 fn is_nonexistent(e: &alloy::contract::Error) -> bool {
@@ -68,8 +80,8 @@ fn is_nonexistent(e: &alloy::contract::Error) -> bool {
     )
 }
 
-fn rpc_err(e: impl std::fmt::Display) -> ChainError {
-    ChainError::Rpc(e.to_string())
+fn rpc_err(e: impl std::error::Error + Send + Sync + 'static) -> ChainError {
+    ChainError::Rpc(Box::new(e))
 }
 
 impl Chain for RpcChain {
@@ -172,6 +184,22 @@ impl Chain for RpcChain {
         })
     }
 
+    fn plan_active(&self, plan_id: U256) -> BoxFuture<'_, Result<Option<bool>, ChainError>> {
+        Box::pin(async move {
+            let storefront = match self.storefront {
+                Some(s) => s,
+                None => self.core.roles().call().await.map_err(|e| contract_err(&e))?.minter,
+            };
+            let store = IPxStorefront::new(storefront, &self.provider);
+            let count = store.planCount().call().await.map_err(|e| contract_err(&e))?;
+            if plan_id >= count {
+                return Ok(None);
+            }
+            let plan = store.plan(plan_id).call().await.map_err(|e| contract_err(&e))?;
+            Ok(Some(plan.active))
+        })
+    }
+
     fn token_of_btns_key(&self, key: Bytes) -> BoxFuture<'_, Result<U256, ChainError>> {
         Box::pin(
             async move { self.core.tokenOfBtnsKey(key).call().await.map_err(|e| contract_err(&e)) },
@@ -191,7 +219,7 @@ impl Chain for RpcChain {
                 .map(|log| {
                     log.log_decode::<IPxStorageNft::Transfer>()
                         .map(|l| l.inner.data.tokenId)
-                        .map_err(|e| ChainError::Rpc(format!("bad Transfer log: {e}")))
+                        .map_err(rpc_err)
                 })
                 .collect()
         })

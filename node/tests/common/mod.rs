@@ -21,10 +21,8 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use px_ipfs_testnode::IpfsNode;
-use px_node::{
-    Node, NodeParts, auth::siwe_message, chain::MemoryChain, server::Settings,
-    storage::StorageClient,
-};
+use px_node::{Node, NodeParts, auth::siwe_message, chain::MemoryChain, server::Settings};
+use px_storage_client::StorageClient;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -95,6 +93,15 @@ impl Harness {
         .unwrap();
         let router = node.router();
         Self { chain, node, router, dir, usage_signer, registrar, settings }
+    }
+
+    /// Serves the node on a loopback port (background tasks included) until the test ends;
+    /// returns its URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(self.node.clone().serve(listener, std::future::pending()));
+        url
     }
 
     pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
@@ -196,9 +203,9 @@ impl Harness {
 
     /// What the storage node resolves the token's key to, fetched and verified.
     pub async fn published(&self, id: U256) -> px_metadata::VerifiedDocument {
-        let record = self.node.state().usage.journal().token(id).unwrap().unwrap();
+        let record = self.node.state().tokens.journal().token(id).unwrap().unwrap();
         let s = storage();
-        let path = s.resolve(&record.btns_key.to_base58()).await.unwrap();
+        let path = s.resolve(&record.btns_key.to_base58(), false).await.unwrap();
         let cid = path.trim_start_matches("/ipfs/");
         let bytes = s.cat_bytes(cid, 1 << 20).await.unwrap();
         px_metadata::VerifiedDocument::verify(cid.parse().unwrap(), &bytes).unwrap()

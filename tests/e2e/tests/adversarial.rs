@@ -19,6 +19,7 @@ use px_abi::{
 };
 use px_e2e::environment::{Environment, Options};
 use px_metadata::{BtnsKey, RawBlockCid, UsageDocument};
+use px_node_api::NodeClient;
 use serde_json::Value;
 
 /// The Operator's expiry, after which anyone may cancel.
@@ -69,9 +70,8 @@ impl Scene {
 
     /// The node's current head for the token: the document and its exact bytes.
     async fn head(&self) -> (UsageDocument, Vec<u8>) {
-        let url = format!("{}/v1/tokens/{}/usage", self.env.node_url, self.token);
-        let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap().to_vec();
-        (UsageDocument::from_json(&bytes).unwrap(), bytes)
+        let head = NodeClient::new(&self.env.node_url).usage(self.token).await.unwrap();
+        (UsageDocument::from_json(&head.bytes).unwrap(), head.bytes)
     }
 
     /// The IPFS key the node publishes the token's head with.
