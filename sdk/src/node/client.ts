@@ -3,6 +3,9 @@
  * call names its route as the spec does ("POST /v1/keys"), so a route the node does not have
  * does not compile, and every answer is checked against the spec's schema at run time.
  */
+import { sha256 } from 'viem';
+
+import { cidOfDigest } from '../cid.js';
 import { errorCodes, routes, type ErrorCode, type RefusalReason, type Route, type Schemas } from '../generated/node-api.js';
 import type * as api from '../generated/node-api.js';
 import { NodeError, ProtocolError } from '../errors.js';
@@ -126,12 +129,15 @@ export class NodeClient {
     return this.call('POST /v1/registrations/{tokenId}', { path: { tokenId: tokenId.toString() } });
   }
 
-  /** `GET /v1/tokens/{tokenId}/usage`: the head's bytes exactly as published, and its CID. */
+  /**
+   * `GET /v1/tokens/{tokenId}/usage`: the head's bytes exactly as published, and its CID:
+   * `X-Px-Head-Cid`, or, where a browser hides that header from a cross-origin page (the node
+   * does not list it in `Access-Control-Expose-Headers`), the single-raw-block CID of the bytes.
+   */
   async head(tokenId: bigint): Promise<{ cid: string; bytes: Uint8Array }> {
     const res = await this.raw('GET /v1/tokens/{tokenId}/usage', { path: { tokenId: tokenId.toString() } });
-    const cid = res.headers.get('x-px-head-cid');
-    if (!cid) throw new ProtocolError('the usage answer has no X-Px-Head-Cid');
-    return { cid, bytes: new Uint8Array(await res.arrayBuffer()) };
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { cid: res.headers.get('x-px-head-cid') ?? cidOfDigest(sha256(bytes)), bytes };
   }
 
   /** `GET /v1/tokens/{tokenId}/files`: one page of the file list. */
