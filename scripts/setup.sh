@@ -3,13 +3,15 @@
 #
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
-#   scripts/setup.sh rust|npm|chainlink|ipfs|sdk|dapp   # one part only
+#   scripts/setup.sh rust|npm|chainlink|ipfs|cre|sdk|dapp   # one part only
 #
 # Parts: rust, npm, chainlink (Chainlink's LinkToken, Operator and KeystoneForwarder compiled from
 # @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
 # (js-ipfs 0.66.1 in tools/ipfs, the loopback IPFS node scripts/ipfs-node.sh runs for the oracle
-# adapter's tests and benchmark), sdk (@px/sdk's npm packages, built into sdk/build), dapp (the
-# dApp's npm packages and its build in dapp/dist, and Debian's Chromium for the browser tests).
+# adapter's tests and benchmark), cre (the CRE SDK 1.21.1 and Bun 1.4.5 from npm in
+# cre/px-sync/node_modules, for the px-sync workflow's tests and its TypeScript-to-JS compile),
+# sdk (@px/sdk's npm packages, built into sdk/build), dapp (the dApp's npm packages and its build
+# in dapp/dist, and Debian's Chromium for the browser tests).
 #
 # Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
 set -euo pipefail
@@ -62,6 +64,8 @@ setup_npm() {
 CHAINLINK_PACKAGES=("@chainlink/contracts@1.5.0:@chainlink/contracts"
   "@openzeppelin/contracts@4.8.3:@openzeppelin/contracts-4.8.3"
   "@openzeppelin/contracts@5.0.2:@openzeppelin/contracts-5.0.2")
+# Test fixtures compiled with Chainlink's keystone settings: px-don's IReceiver recorder.
+CHAINLINK_FIXTURES=(don/tests/fixtures/ReportRecorder.sol)
 setup_chainlink() {
   local dir=tools/chainlink entry spec dest tarball
   mkdir -p "$dir/pkg" "$dir/node_modules"
@@ -75,18 +79,20 @@ setup_chainlink() {
     mv "$dest.tmp" "$dest"
   done
   local stamp="$dir/out/.px-compiled" want
-  want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json | sha256sum | cut -d' ' -f1)"
+  want="$(cat scripts/chainlink/compile.mjs "$dir"/node_modules/*/*/package.json "${CHAINLINK_FIXTURES[@]}" \
+    | sha256sum | cut -d' ' -f1)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$dir/out/LinkToken.json" && -f "$dir/out/Operator.json" \
-    && -f "$dir/out/KeystoneForwarder.json" ]]; then
+    && -f "$dir/out/KeystoneForwarder.json" && -f "$dir/out/ReportRecorder.json" ]]; then
     log "Chainlink artifacts in $dir/out up to date"
     return
   fi
-  log "compiling LinkToken and Operator with solc 0.8.19, KeystoneForwarder with 0.8.24"
+  log "compiling LinkToken and Operator with solc 0.8.19, KeystoneForwarder (and px-don's fixture) with 0.8.24"
   node scripts/chainlink/compile.mjs "$dir/out" \
     "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol:LinkToken" \
     "@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol:Operator"
   node scripts/chainlink/compile.mjs --solc 0.8.24 "$dir/out" \
-    "@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol:KeystoneForwarder"
+    "@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol:KeystoneForwarder" \
+    "${CHAINLINK_FIXTURES[@]/%/:ReportRecorder}"
   echo "$want" >"$stamp"
 }
 
@@ -100,6 +106,14 @@ setup_chainlink() {
 # which installs the locked versions and leaves package-lock.json unchanged.
 setup_ipfs() {
   npm_install tools/ipfs "js-ipfs 0.66.1" install "about 3 minutes"
+}
+
+# The CRE workflow's toolchain: @chainlink/cre-sdk 1.21.1 (its test runtime and compiler) and
+# Bun (npm's `bun` package ships the binary through an optional platform package, so no
+# download). About 16 s and 250 MB. The compiler's last step, JS to WASM, downloads Javy from
+# GitHub at run time and cannot run here (cre/px-sync/README.md).
+setup_cre() {
+  npm_install cre/px-sync "CRE SDK and Bun"
 }
 
 # build_when_changed DIR WHAT COMMAND PATHS...: runs COMMAND in DIR when PATHS (relative to DIR)
@@ -147,12 +161,13 @@ case "$part" in
   all)
     # The test scripts (Chainlink vectors, keepalive) use it; say so now, not halfway through.
     command -v python3 >/dev/null || { echo "python3 is required by the test scripts" >&2; exit 1; }
-    setup_rust; setup_npm; setup_chainlink; setup_ipfs; setup_sdk; setup_dapp ;;
+    setup_rust; setup_npm; setup_chainlink; setup_ipfs; setup_cre; setup_sdk; setup_dapp ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
   chainlink) setup_npm; setup_chainlink ;;
   ipfs) setup_ipfs ;;
+  cre) setup_cre ;;
   sdk) setup_sdk ;;
   dapp) setup_dapp ;;
-  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|sdk|dapp|all)" >&2; exit 2 ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|sdk|dapp|all)" >&2; exit 2 ;;
 esac

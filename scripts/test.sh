@@ -15,6 +15,9 @@ scripts/setup.sh all
 cargo xtask wasm
 # Chainlink's own contracts on anvil must still produce the recorded request/callback vectors.
 tests/chainlink-vectors/generate.sh --check
+# The CRE workflow on the SDK's test runtime (shared vectors with px-don) and the SDK
+# compiler's TypeScript-to-JS step (typecheck, determinism checks, bundle); ~25 s.
+(cd cre/px-sync && PATH="$PWD/node_modules/.bin:$PATH" bun run check)
 # The end-to-end tests run the workspace's binaries as processes. Built with the tests, so that
 # dependencies get the features the tests add (tokio's test-util, ...) once: built alone, the
 # binaries would be compiled a second time by `cargo test`.

@@ -15,7 +15,7 @@ use axum::{
     Router,
     body::Bytes,
     extract::{DefaultBodyLimit, State, rejection::BytesRejection},
-    http::{StatusCode, header},
+    http::{StatusCode, Uri, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -23,7 +23,7 @@ use tokio::{net::TcpListener, sync::watch, time::Instant};
 
 use crate::{
     config::Config,
-    endpoint,
+    endpoint::{self, UsageAnswer},
     error::AdapterError,
     metrics::Metrics,
     service::{ServiceConfig, UsageService},
@@ -76,11 +76,13 @@ impl AppState {
     }
 }
 
-/// The adapter API: `POST /` (the EA endpoint), `GET /health` (liveness), `GET /ready`
+/// The adapter API: `POST /` (the EA endpoint, Direct Request), `GET /usage` (the verified
+/// document for the CRE workflow's HTTP fetch), `GET /health` (liveness), `GET /ready`
 /// (storage node reachable).
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", post(adapter))
+        .route("/usage", get(usage))
         .route("/health", get(|| async { axum::Json(serde_json::json!({"status": "OK"})) }))
         .route("/ready", get(ready))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
@@ -112,33 +114,62 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// Counts, times and keeps the in-flight gauge for one request of either endpoint.
+async fn observed(state: &AppState, handle: impl Future<Output = Response>) -> Response {
+    let started = Instant::now();
+    state.metrics.in_flight.inc();
+    let _in_flight = InFlight(&state.metrics);
+    let response = handle.await;
+    state.metrics.observe_request(response.status().as_u16(), started.elapsed());
+    response
+}
+
 async fn adapter(
     State(state): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let started = Instant::now();
-    state.metrics.in_flight.inc();
-    let _in_flight = InFlight(&state.metrics);
     let request_id = state.next_request_id.fetch_add(1, Ordering::Relaxed);
-    let (job_run_id, subject) = match body {
-        Ok(bytes) => endpoint::parse(&bytes),
-        Err(e) => {
-            (endpoint::DEFAULT_JOB_RUN_ID.to_owned(), Err(AdapterError::Input(e.body_text())))
+    observed(&state, async {
+        let (job_run_id, subject) = match body {
+            Ok(bytes) => endpoint::parse(&bytes),
+            Err(e) => {
+                (endpoint::DEFAULT_JOB_RUN_ID.to_owned(), Err(AdapterError::Input(e.body_text())))
+            }
+        };
+        let result = match subject {
+            Ok(subject) => state.service.lookup(&subject).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(answer) => {
+                tracing::debug!(request_id, job_run_id, cid = %answer.verified.cid, "answered");
+                ([(header::CONTENT_TYPE, "application/json")], answer.body(&job_run_id))
+                    .into_response()
+            }
+            Err(e) => e.respond(&job_run_id, request_id),
         }
-    };
-    let result = match subject {
-        Ok(subject) => state.service.lookup(&subject).await,
-        Err(e) => Err(e),
-    };
-    let response = match result {
-        Ok(answer) => {
-            tracing::debug!(request_id, job_run_id, cid = %answer.verified.cid, "answered");
-            ([(header::CONTENT_TYPE, "application/json")], answer.body(&job_run_id)).into_response()
+    })
+    .await
+}
+
+/// `GET /usage?btnsKey=&tokenId=&contract=&chainId=`: the same lookup and checks as `POST /`,
+/// answered as a [`UsageAnswer`]; errors in the EA error body (jobRunID `"1"`, there is none).
+async fn usage(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let request_id = state.next_request_id.fetch_add(1, Ordering::Relaxed);
+    observed(&state, async {
+        let result = match endpoint::parse_query(&uri) {
+            Ok(subject) => state.service.lookup(&subject).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(answer) => {
+                tracing::debug!(request_id, cid = %answer.verified.cid, "usage answered");
+                axum::Json(UsageAnswer::of(&answer.verified)).into_response()
+            }
+            Err(e) => e.respond(endpoint::DEFAULT_JOB_RUN_ID, request_id),
         }
-        Err(e) => e.respond(&job_run_id, request_id),
-    };
-    state.metrics.observe_request(response.status().as_u16(), started.elapsed());
-    response
+    })
+    .await
 }
 
 async fn ready(State(state): State<Arc<AppState>>) -> Response {

@@ -16,6 +16,7 @@ use common::*;
 use px_metadata::{BtnsKey, RawBlockCid};
 use px_oracle_adapter::{
     AdapterError, AppState, Config, app,
+    endpoint::UsageAnswer,
     metrics::Metrics,
     metrics_app,
     transport::{BoxFuture, StorageNode},
@@ -358,4 +359,62 @@ async fn metrics_count_requests_by_status_and_cache_use() {
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
+}
+
+#[tokio::test]
+async fn usage_answers_the_verified_document_in_the_same_bytes_every_time() {
+    let (node, state) = setup();
+    let a = key(KEY_A);
+    let doc = document(&a, 7, 3);
+    node.publish(&a, doc.bytes.clone());
+    let (status, first) = get(app(Arc::clone(&state)), &usage_path(&a, 7)).await;
+    assert_eq!(status, 200, "{first}");
+    let (_, second) = get(app(state), &usage_path(&a, 7)).await;
+    assert_eq!(first, second, "two DON nodes asking must get identical bytes");
+    let answer: UsageAnswer = serde_json::from_str(&first).unwrap();
+    let d = &doc.document;
+    assert_eq!((answer.sequence, answer.used_bytes, answer.upload_count), (3, 3000, 3));
+    assert_eq!(answer.metadata_digest, doc.cid.digest());
+    assert_eq!(answer.metadata_cid, doc.cid.to_string());
+    assert_eq!(answer.signature, d.signature);
+    let checked = answer.check(&subject(&a, 7)).unwrap();
+    assert_eq!(checked.signer, signer().address());
+    assert_eq!(checked.report, d.report());
+    // The wire format's spelling: decimal strings, lowercase hex, fixed field order.
+    assert!(first.starts_with(r#"{"chainId":"42161","contract":"0x5fbdb2315678afecb367f032d93f642f64180aa3","tokenId":"7","btnsKey":"0x"#), "{first}");
+}
+
+#[tokio::test]
+async fn usage_with_a_missing_or_malformed_parameter_is_400() {
+    let (_, state) = setup();
+    let a = key(KEY_A);
+    for path in [
+        "/usage".to_owned(),
+        format!("/usage?btnsKey={}&tokenId=7&chainId=42161", a.to_hex()),
+        usage_path(&a, 7).replace("tokenId=7", "tokenId=07"),
+        usage_path(&a, 7).replace(&a.to_hex(), "0xzz"),
+        usage_path(&a, 7).replace("chainId=42161", "chainId=-1"),
+    ] {
+        let (status, body) = get(app(Arc::clone(&state)), &path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["name"], "AdapterInputError", "{path}");
+        assert_eq!(body["statusCode"], 400);
+    }
+}
+
+#[tokio::test]
+async fn usage_refuses_what_post_refuses() {
+    let a = key(KEY_A);
+    let (node, state) = setup();
+    let (status, body) = get(app(Arc::clone(&state)), &usage_path(&a, 7)).await;
+    assert_eq!(status, 404, "{body}");
+    node.publish(&a, document(&a, 8, 1).bytes);
+    let (status, body) = get(app(Arc::clone(&state)), &usage_path(&a, 7)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("tokenId 8"), "{body}");
+    node.publish(&a, b"not a document".to_vec());
+    let (status, body) = get(app(state), &usage_path(&a, 7)).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("AdapterDocumentError"), "{body}");
 }

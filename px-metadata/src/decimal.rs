@@ -44,14 +44,12 @@ pub fn parse<T: StrictDecimal>(field: &str, s: &str) -> Result<T, String> {
 }
 
 /// `#[serde(with = "decimal")]` support: serializes with `Display`, deserializes strictly.
-pub(crate) fn serialize<T: StrictDecimal, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<T: StrictDecimal, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(v)
 }
 
 /// See [`serialize`].
-pub(crate) fn deserialize<'de, T: StrictDecimal, D: Deserializer<'de>>(
-    d: D,
-) -> Result<T, D::Error> {
+pub fn deserialize<'de, T: StrictDecimal, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
     T::parse_strict(&s).ok_or_else(|| {
         D::Error::custom(format!("expected a canonical decimal string in range, got {s:?}"))

@@ -116,3 +116,18 @@ pub fn assert_relays(got: &(u16, Option<String>, Value), job: &str, doc: &Encode
     assert_eq!(data["s"], format!("{:#x}", d.signature.s()));
     assert_eq!(data.as_object().unwrap().len(), 11, "{data}");
 }
+
+/// The `GET /usage` path asking about `token` under `key`.
+pub fn usage_path(key: &BtnsKey, token: u64) -> String {
+    format!("/usage?btnsKey={}&tokenId={token}&contract={CORE:#x}&chainId={CHAIN_ID}", key.to_hex())
+}
+
+/// The subject `usage_path` asks about.
+pub fn subject(key: &BtnsKey, token: u64) -> px_metadata::Subject {
+    px_metadata::Subject {
+        chain_id: CHAIN_ID,
+        contract: CORE,
+        token_id: U256::from(token),
+        btns_key: key.clone(),
+    }
+}
