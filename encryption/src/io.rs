@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use crate::{Decryptor, Encryptor, Error, key::MasterKey};
+use crate::{Decryptor, Encryptor, Error, key::MasterKey, seal::Core};
 
 /// How much is read from the inner reader at a time.
 const READ_SIZE: usize = 64 * 1024;
@@ -15,29 +15,6 @@ struct Pump<R, C> {
     buf: Vec<u8>,
     out: Vec<u8>,
     pos: usize,
-}
-
-trait Core {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error>;
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error>;
-}
-
-impl Core for Encryptor {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        Encryptor::update(self, data, out)
-    }
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
-        Encryptor::finish(self, out)
-    }
-}
-
-impl Core for Decryptor {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        Decryptor::update(self, data, out)
-    }
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
-        Decryptor::finish(self, out)
-    }
 }
 
 impl<R: Read, C: Core> Pump<R, C> {

@@ -65,9 +65,7 @@ impl ChunkCipher {
 
     fn open(&self, sealed: &[u8], last: bool) -> Option<Vec<u8>> {
         let nonce = self.nonce(last).ok()?;
-        self.cipher
-            .decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &self.header })
-            .ok()
+        self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &self.header }).ok()
     }
 }
 
@@ -161,7 +159,12 @@ pub struct Decryptor {
 impl Decryptor {
     /// A decryptor for files under `key`.
     pub fn new(key: &MasterKey) -> Self {
-        Self { key: key.clone(), header: Vec::with_capacity(HEADER_LEN), cipher: None, pending: Vec::new() }
+        Self {
+            key: key.clone(),
+            header: Vec::with_capacity(HEADER_LEN),
+            cipher: None,
+            pending: Vec::new(),
+        }
     }
 
     /// Takes more ciphertext; appends to `out` the plaintext of every chunk known not to be
@@ -189,7 +192,8 @@ impl Decryptor {
         let sealed = cipher.chunk + TAG_LEN;
         while !data.is_empty() {
             if self.pending.len() == sealed {
-                let plain = cipher.open(&self.pending, false).ok_or(Error::Corrupted(cipher.index))?;
+                let plain =
+                    cipher.open(&self.pending, false).ok_or(Error::Corrupted(cipher.index))?;
                 out.extend_from_slice(&plain);
                 cipher.index += 1;
                 self.pending.clear();
@@ -220,7 +224,11 @@ impl Decryptor {
     pub fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
         let Some(cipher) = self.cipher else {
             // No complete header: an empty input is no ciphertext, a header's prefix is cut.
-            return Err(if self.header.is_empty() { Error::NotPxCiphertext } else { Error::Truncated });
+            return Err(if self.header.is_empty() {
+                Error::NotPxCiphertext
+            } else {
+                Error::Truncated
+            });
         };
         if self.pending.len() < TAG_LEN {
             return Err(Error::Truncated);
@@ -237,13 +245,38 @@ impl Decryptor {
     }
 }
 
+/// What the `Read` and `Stream` adapters drive: [`Encryptor`] or [`Decryptor`].
+pub(crate) trait Core {
+    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error>;
+    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error>;
+}
+
+impl Core for Encryptor {
+    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        Encryptor::update(self, data, out)
+    }
+    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
+        Encryptor::finish(self, out)
+    }
+}
+
+impl Core for Decryptor {
+    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        Decryptor::update(self, data, out)
+    }
+    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
+        Decryptor::finish(self, out)
+    }
+}
+
 /// Encrypts a whole plaintext in memory (tests and small files; streams use [`Encryptor`]).
 ///
 /// # Errors
 /// As [`Encryptor::new`].
 pub fn encrypt(key: &MasterKey, plain: &[u8]) -> Result<Vec<u8>, Error> {
     let mut enc = Encryptor::new(key)?;
-    let mut out = Vec::with_capacity(crate::ciphertext_len(plain.len() as u64) as usize);
+    // The plaintext, the header and a tag per 64 KiB chunk.
+    let mut out = Vec::with_capacity(plain.len() + plain.len() / 4096 + 72);
     enc.update(plain, &mut out)?;
     enc.finish(&mut out)?;
     Ok(out)

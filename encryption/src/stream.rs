@@ -4,36 +4,12 @@
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
 
-use crate::{Decryptor, Encryptor, Error, key::MasterKey, seal};
-
-/// A core both directions share.
-trait Core: Send + 'static {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error>;
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error>;
-}
-
-impl Core for Encryptor {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        Encryptor::update(self, data, out)
-    }
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
-        Encryptor::finish(self, out)
-    }
-}
-
-impl Core for Decryptor {
-    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        Decryptor::update(self, data, out)
-    }
-    fn finish(self, out: &mut Vec<u8>) -> Result<(), Error> {
-        Decryptor::finish(self, out)
-    }
-}
+use crate::{Decryptor, Error, key::MasterKey, seal, seal::Core};
 
 fn pump<S, C>(input: S, core: C) -> impl Stream<Item = std::io::Result<Bytes>> + Send
 where
     S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
-    C: Core,
+    C: Core + Send + 'static,
 {
     let state = Some((input.boxed(), core));
     stream::unfold(state, |state| async move {
@@ -76,7 +52,10 @@ where
 
 /// Decrypts a `px-enc/1` stream; a failure ends the stream with an
 /// `io::ErrorKind::InvalidData` error carrying the [`Error`].
-pub fn decrypt<S>(key: &MasterKey, sealed: S) -> impl Stream<Item = std::io::Result<Bytes>> + Send + use<S>
+pub fn decrypt<S>(
+    key: &MasterKey,
+    sealed: S,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + use<S>
 where
     S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
 {

@@ -48,7 +48,7 @@ fn two_encryptions_of_one_file_differ() {
 #[test]
 fn readers_round_trip_a_large_file_in_small_reads() {
     let k = key(3);
-    let plain: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+    let plain: Vec<u8> = (0..1_000_003u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
     let mut sealed = Vec::new();
     EncryptingReader::new(&k, plain.as_slice()).unwrap().read_to_end(&mut sealed).unwrap();
     assert_eq!(sealed.len() as u64, ciphertext_len(plain.len() as u64));
@@ -68,7 +68,7 @@ fn readers_round_trip_a_large_file_in_small_reads() {
 #[test]
 fn error_when_a_reader_meets_cut_ciphertext() {
     let k = key(4);
-    let sealed = encrypt(&k, &[9u8; 70_000]).unwrap();
+    let sealed = encrypt(&k, &vec![9u8; 70_000]).unwrap();
     let cut = &sealed[..56 + 65_536 + 16];
     let err = DecryptingReader::new(&k, cut).read_to_end(&mut Vec::new()).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
@@ -80,7 +80,7 @@ fn error_when_a_reader_meets_cut_ciphertext() {
 fn streams_round_trip_and_hold_one_chunk_at_a_time() {
     let k = key(5);
     // 8 MiB of plaintext pushed in 256 KiB pieces: no output piece exceeds a piece plus a chunk.
-    let pieces = (0..32).map(|i| Ok(bytes::Bytes::from(vec![i as u8; 1 << 18])));
+    let pieces = (0u8..32).map(|i| Ok(bytes::Bytes::from(vec![i; 1 << 18])));
     let sealed = px_encryption::stream::encrypt(&k, stream::iter(pieces)).unwrap();
     let mut largest = 0;
     let mut total = 0u64;

@@ -157,7 +157,8 @@ fn vectors_are_current() {
             .expect("writes the vectors");
     }
     let stored: Value =
-        serde_json::from_str(&std::fs::read_to_string(path()).expect("vectors file")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(path()).expect("vectors file"))
+            .expect("json");
     assert_eq!(stored, built, "vectors/px-enc-1.json is stale: UPDATE_VECTORS=1 if intended");
 }
 

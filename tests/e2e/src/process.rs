@@ -78,7 +78,7 @@ impl Process {
         std::fs::create_dir_all(logs)?;
         let log = logs.join(format!("{name}.log"));
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let mut command = Command::new(&path);
+        let mut command = Command::new(path);
         command.args(args).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
         for (key, value) in env {
             command.env(key, value);

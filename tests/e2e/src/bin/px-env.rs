@@ -16,9 +16,7 @@ async fn run(default_ports: bool, deployment_out: Option<String>) -> Result<()> 
     if let Some(path) = &deployment_out {
         std::fs::write(path, serde_json::to_string_pretty(&env.deployment)? + "\n")?;
     }
-    let key = |k: &alloy::signers::local::PrivateKeySigner| {
-        json!({"address": k.address().to_string(), "privateKey": format!("0x{}", alloy::hex::encode(k.to_bytes()))})
-    };
+    let key = |k: &alloy::signers::local::PrivateKeySigner| json!({"address": k.address().to_string(), "privateKey": format!("0x{}", alloy::hex::encode(k.to_bytes()))});
     let line = json!({
         "rpcUrl": env.rpc_url,
         "nodeUrl": env.node_url,
@@ -34,7 +32,7 @@ async fn run(default_ports: bool, deployment_out: Option<String>) -> Result<()> 
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 256];
     tokio::select! {
-        _ = async { while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {} } => {}
+        () = async { while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {} } => {}
         _ = tokio::signal::ctrl_c() => {}
     }
     drop(env);
