@@ -4,6 +4,7 @@
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
 #   scripts/setup.sh rust|npm|chainlink|ipfs|cre|sdk|dapp   # one part only
+#   scripts/setup.sh fuzz       # cargo-fuzz, for scripts/fuzz.sh (not in `all`)
 #
 # Parts: rust, npm, chainlink (Chainlink's LinkToken, Operator and KeystoneForwarder compiled from
 # @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
@@ -116,6 +117,20 @@ setup_cre() {
   npm_install cre/px-sync "CRE SDK and Bun"
 }
 
+# cargo-fuzz (scripts/fuzz.sh, fuzz/README.md) into .tools/cargo-fuzz, pinned; ~2 minutes to
+# build. Not part of `all`: CI checks the fuzz targets' properties through `cargo test`
+# (fuzz/tests/corpus.rs), as the instrumented build would add minutes to every run.
+CARGO_FUZZ_VERSION=0.13.2
+setup_fuzz() {
+  local bin=.tools/cargo-fuzz/bin/cargo-fuzz
+  if [[ -x "$bin" && "$("$bin" --version)" == "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+    log "cargo-fuzz $CARGO_FUZZ_VERSION in .tools/cargo-fuzz up to date"
+    return
+  fi
+  log "installing cargo-fuzz $CARGO_FUZZ_VERSION into .tools/cargo-fuzz (about 2 minutes)"
+  cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --root .tools/cargo-fuzz
+}
+
 # build_when_changed DIR WHAT COMMAND PATHS...: runs COMMAND in DIR when PATHS (relative to DIR)
 # changed since its last successful run.
 build_when_changed() {
@@ -167,7 +182,8 @@ case "$part" in
   chainlink) setup_npm; setup_chainlink ;;
   ipfs) setup_ipfs ;;
   cre) setup_cre ;;
+  fuzz) setup_rust; setup_fuzz ;;
   sdk) setup_sdk ;;
   dapp) setup_dapp ;;
-  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|sdk|dapp|all)" >&2; exit 2 ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|fuzz|sdk|dapp|all)" >&2; exit 2 ;;
 esac

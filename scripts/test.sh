@@ -4,7 +4,8 @@
 #   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
 #      would (fails above 24,576 bytes on-chain);
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
-#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end) and the
+#   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end; the fuzz
+#      targets' properties over their corpus and its mutations, ~3 s: fuzz/README.md) and the
 #      keepalive script's test;
 #   5. the SDK's tests (bindings drift, unit, live against px-env) and the dApp's browser tests.
 set -euo pipefail

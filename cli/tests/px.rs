@@ -221,6 +221,7 @@ async fn sync_sponsored_then_paid_waits_for_the_fulfilment_and_the_chain_matches
             .unwrap();
     let (mut spec, pipeline) = px_job_runner::spec::JobSpec::parse(&spec_text).unwrap();
     spec.contract_address = e.d.operator;
+    spec.requesters = vec![e.d.sync];
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(e.d.oracle_node.clone()))
         .connect_http(e.server.url().parse().unwrap())

@@ -4,13 +4,16 @@
 //!
 //! It does what a node's directrequest job does: watch the Operator's `OracleRequest` logs whose
 //! spec id is the job's external id (both encodings a node accepts), wait for the job's
-//! confirmations, then run the job's pipeline task by task — `ethabidecodelog`, `cborparse`,
-//! `bridge` (the external adapter), `jsonparse`, `ethabiencode`, `ethtx` — with Chainlink's
-//! `$(var)` interpolation, and send the resulting transaction from the node's key. Only the
-//! tasks the PX job uses are implemented; any other task type is refused when the spec loads.
+//! confirmations, admit only the job's `requesters` paying at least its minimum
+//! (`minContractPaymentLinkJuels`), then run the job's pipeline task by task —
+//! `ethabidecodelog`, `cborparse`, `bridge` (the external adapter), `jsonparse`, `ethabiencode`,
+//! `ethtx` — with Chainlink's `$(var)` interpolation, and send the resulting transaction from
+//! the node's key. Only the tasks the PX job uses are implemented; any other task type is
+//! refused when the spec loads.
 //!
 //! # Layout
-//! - [`spec`]: the job spec (TOML) and the external job id's two topic encodings.
+//! - [`spec`]: the job spec (TOML), the external job id's two topic encodings, and which
+//!   requests it admits (`requesters`, `minContractPaymentLinkJuels`).
 //! - [`dot`]: the pipeline (`observationSource`, DOT) and its task order.
 //! - [`vars`]: run variables and `$(...)` interpolation.
 //! - [`tasks`]: the task types.
@@ -49,4 +52,7 @@ pub enum Error {
     /// The chain did not answer.
     #[error("chain: {0}")]
     Chain(String),
+    /// The job does not run for this request (requester or payment), as on a Chainlink node.
+    #[error("rejected: {0}")]
+    Rejected(spec::Rejection),
 }

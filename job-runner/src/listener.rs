@@ -4,7 +4,7 @@ use std::{collections::BTreeSet, future::Future, pin::Pin, sync::Arc, time::Dura
 
 use alloy::{
     network::TransactionBuilder,
-    primitives::{Address, B256, Bytes},
+    primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider},
     rpc::types::{Filter, TransactionRequest},
     sol_types::SolEvent,
@@ -16,7 +16,7 @@ use crate::{
     Error,
     dot::Pipeline,
     runner,
-    spec::JobSpec,
+    spec::{JobSpec, NODE_MIN_CONTRACT_PAYMENT, Rejection},
     tasks::{Submitter, TaskContext},
 };
 
@@ -63,7 +63,8 @@ impl Submitter for ChainSubmitter {
 pub struct Outcome {
     /// The Operator's request id.
     pub request_id: B256,
-    /// The fulfilment transaction, or why the run failed.
+    /// The fulfilment transaction, or why the run failed or was not started
+    /// ([`Error::Rejected`]: nothing was sent).
     pub result: Result<B256, Error>,
 }
 
@@ -73,13 +74,15 @@ pub struct Listener {
     spec: JobSpec,
     pipeline: Pipeline,
     ctx: TaskContext,
+    node_min_payment: U256,
     next_block: u64,
     seen: BTreeSet<(B256, u64)>,
 }
 
 impl Listener {
     /// A listener for the requests to the job sent to its Operator (`contractAddress`), from
-    /// `from_block` on.
+    /// `from_block` on; a job without `minContractPaymentLinkJuels` asks for a Chainlink node's
+    /// default minimum ([`NODE_MIN_CONTRACT_PAYMENT`]).
     pub fn new(
         provider: DynProvider,
         spec: JobSpec,
@@ -87,7 +90,22 @@ impl Listener {
         ctx: TaskContext,
         from_block: u64,
     ) -> Self {
-        Self { provider, spec, pipeline, ctx, next_block: from_block, seen: BTreeSet::new() }
+        Self {
+            provider,
+            spec,
+            pipeline,
+            ctx,
+            node_min_payment: NODE_MIN_CONTRACT_PAYMENT,
+            next_block: from_block,
+            seen: BTreeSet::new(),
+        }
+    }
+
+    /// Sets the minimum payment for jobs that set none (a node's `MinContractPayment`).
+    #[must_use]
+    pub fn with_node_min_payment(mut self, juels: U256) -> Self {
+        self.node_min_payment = juels;
+        self
     }
 
     /// Handles the requests confirmed since the last poll.
@@ -120,25 +138,44 @@ impl Listener {
             }
             let topics = log.topics().to_vec();
             let data = log.data().data.clone();
-            let request_id = OracleRequest::decode_raw_log(topics.iter().copied(), &data)
-                .map(|r| r.requestId)
-                .unwrap_or_default();
-            let result = runner::run(&self.spec, &self.pipeline, &topics, &data, &self.ctx)
-                .await
-                .and_then(|vars| {
-                    let last =
-                        self.pipeline.order().last().map(|t| t.name.clone()).unwrap_or_default();
-                    let hash = vars.get(&last)?.as_str().unwrap_or_default().parse();
-                    hash.map_err(|e| Error::Chain(format!("{e}")))
-                });
+            let (request_id, result) = match self.admit(&topics, &data) {
+                Ok(request_id) => {
+                    let result = self.fulfil(&topics, &data).await;
+                    (request_id, result)
+                }
+                Err((request_id, rejection)) => {
+                    tracing::info!(%request_id, %rejection, "rejected run; nothing sent");
+                    (request_id, Err(Error::Rejected(rejection)))
+                }
+            };
             match &result {
                 Ok(tx) => tracing::info!(%request_id, %tx, "request fulfilled"),
+                Err(Error::Rejected(_)) => {}
                 Err(error) => tracing::warn!(%request_id, %error, "run failed; nothing sent"),
             }
             outcomes.push(Outcome { request_id, result });
         }
         self.next_block = confirmed + 1;
         Ok(outcomes)
+    }
+
+    /// The request id of an `OracleRequest` log the job admits, or why it does not run
+    /// ([`JobSpec::admit`], with the node's minimum for a job that sets none).
+    fn admit(&self, topics: &[B256], data: &Bytes) -> Result<B256, (B256, Rejection)> {
+        let request = OracleRequest::decode_raw_log(topics.iter().copied(), data)
+            .map_err(|e| (B256::ZERO, Rejection::Malformed(e.to_string())))?;
+        self.spec
+            .admit(request.requester, request.payment, self.node_min_payment)
+            .map(|()| request.requestId)
+            .map_err(|rejection| (request.requestId, rejection))
+    }
+
+    /// Runs the pipeline for one admitted log; the hash of the transaction it sent.
+    async fn fulfil(&self, topics: &[B256], data: &Bytes) -> Result<B256, Error> {
+        let vars = runner::run(&self.spec, &self.pipeline, topics, data, &self.ctx).await?;
+        let last = self.pipeline.order().last().map(|t| t.name.clone()).unwrap_or_default();
+        let hash = vars.get(&last)?.as_str().unwrap_or_default().parse();
+        hash.map_err(|e| Error::Chain(format!("{e}")))
     }
 
     /// Polls every `interval` until `shutdown` completes.

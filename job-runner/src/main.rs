@@ -4,7 +4,7 @@
 use std::{collections::BTreeMap, path::PathBuf, time::Duration};
 
 use alloy::{
-    primitives::Address,
+    primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
@@ -34,6 +34,14 @@ struct Cli {
     /// The Operator; replaces the spec's contractAddress and an ethtx `to` left as zero.
     #[arg(long, env = "PX_OPERATOR")]
     operator: Option<Address>,
+    /// The only requester whose requests run (repeatable): the requesting program, `PxSync`;
+    /// replaces the spec's `requesters` (the template's holds a zero-address placeholder).
+    #[arg(long = "requester", env = "PX_REQUESTER", value_delimiter = ',')]
+    requesters: Vec<Address>,
+    /// The node's minimum payment in juels for a job without `minContractPaymentLinkJuels`
+    /// (a Chainlink node's `MinContractPayment`, default 0.00001 LINK).
+    #[arg(long, default_value_t = px_job_runner::spec::NODE_MIN_CONTRACT_PAYMENT)]
+    min_contract_payment: U256,
     /// First block to watch (default: the current head).
     #[arg(long)]
     from_block: Option<u64>,
@@ -91,6 +99,17 @@ async fn run(cli: Cli) -> Result<()> {
     if spec.contract_address.is_zero() {
         bail!("the job spec's contractAddress is unset; pass --operator");
     }
+    if !cli.requesters.is_empty() {
+        spec.requesters.clone_from(&cli.requesters);
+    }
+    if spec.has_placeholder_requester() {
+        bail!(
+            "the job spec's requesters hold the zero-address placeholder; pass --requester <PxSync>"
+        );
+    }
+    if spec.requesters.is_empty() {
+        tracing::warn!("the job lists no requesters: any contract can make this node answer");
+    }
     let key = std::env::var("PX_JOB_RUNNER_KEY").context("PX_JOB_RUNNER_KEY is not set")?;
     let signer: PrivateKeySigner = key.trim().parse().context("PX_JOB_RUNNER_KEY is not a key")?;
     let node = signer.address();
@@ -107,8 +126,10 @@ async fn run(cli: Cli) -> Result<()> {
         submitter: px_job_runner::listener::submitter(provider.clone()),
         default_to: Some(spec.contract_address),
     };
-    tracing::info!(job = %spec.name, operator = %spec.contract_address, %node, from_block, "watching");
-    let listener = Listener::new(provider, spec, pipeline, ctx, from_block);
+    let requesters: Vec<String> = spec.requesters.iter().map(ToString::to_string).collect();
+    tracing::info!(job = %spec.name, operator = %spec.contract_address, ?requesters, %node, from_block, "watching");
+    let listener = Listener::new(provider, spec, pipeline, ctx, from_block)
+        .with_node_min_payment(cli.min_contract_payment);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,6 +1,8 @@
 //! The usage document `px-usage/1` (the "head" published under a token's BTNS key), parsed
-//! strictly: unknown fields, other schema versions, non-canonical integers, non-RFC 3339 times
-//! and more than [`MAX_FILES`] file entries are all refused.
+//! strictly: unknown fields, other schema versions, non-canonical integers, non-RFC 3339 times,
+//! more than [`MAX_FILES`] file entries, and any spelling other than the one the builder writes
+//! (compact JSON, fields in wire-format order, times in UTC) are all refused, so that one usage
+//! state has one spelling and one digest.
 
 use std::fmt;
 
@@ -38,10 +40,26 @@ pub struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
     /// The instant given in Unix seconds.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDocument`] outside the years 0000 to 9999 (UTC), which RFC 3339 cannot
+    /// write.
     pub fn from_unix(secs: i64) -> Result<Self, Error> {
         OffsetDateTime::from_unix_timestamp(secs)
-            .map(Self)
             .map_err(|e| Error::InvalidDocument(format!("time out of range: {e}")))
+            .and_then(Self::writable)
+    }
+
+    /// The instant, if its UTC form has a four-digit year (what RFC 3339 can write): an offset
+    /// can move an instant written as 9999-12-31 or 0000-01-01 out of that range.
+    fn writable(at: OffsetDateTime) -> Result<Self, Error> {
+        // `to_offset` panics where the UTC form is beyond the `time` crate's years.
+        match at.checked_to_offset(time::UtcOffset::UTC).map(OffsetDateTime::year) {
+            Some(year) if (0..=9999).contains(&year) => Ok(Self(at)),
+            _ => Err(Error::InvalidDocument(format!(
+                "time out of range: {at} is not a year 0000 to 9999 in UTC"
+            ))),
+        }
     }
 
     /// The current time (whole seconds).
@@ -56,10 +74,14 @@ impl Timestamp {
     }
 
     /// Parses RFC 3339 text.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDocument`] for text that is not RFC 3339, or an instant whose UTC form
+    /// RFC 3339 cannot write ([`Timestamp::from_unix`]).
     pub fn parse(s: &str) -> Result<Self, Error> {
         OffsetDateTime::parse(s, &Rfc3339)
-            .map(Self)
             .map_err(|e| Error::InvalidDocument(format!("{s:?} is not an RFC 3339 time: {e}")))
+            .and_then(Self::writable)
     }
 }
 
@@ -150,9 +172,12 @@ pub struct UsageDocument {
 }
 
 impl UsageDocument {
-    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`].
+    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`], and any bytes but
+    /// the one spelling of the document ([`UsageDocument::to_json`]).
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
-        parse_capped(bytes)
+        let document: Self = parse_capped(bytes)?;
+        ensure_canonical(&document.to_json(), bytes)?;
+        Ok(document)
     }
 
     /// The exact bytes to publish (compact JSON, wire-format field order).
@@ -191,6 +216,21 @@ pub(crate) fn parse_capped<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Resu
         return Err(Error::DocumentTooLarge { size: bytes.len(), max: MAX_DOCUMENT_BYTES });
     }
     serde_json::from_slice(bytes).map_err(|e| Error::InvalidDocument(e.to_string()))
+}
+
+/// Refuses `bytes` unless they are `canonical`, what the value parsed from them serializes to.
+/// JSON allows many spellings of one value (whitespace, field order, escapes, time offsets);
+/// the documents allow one, so that one state has one digest.
+pub(crate) fn ensure_canonical(canonical: &[u8], bytes: &[u8]) -> Result<(), Error> {
+    if canonical == bytes {
+        return Ok(());
+    }
+    let at = canonical.iter().zip(bytes).position(|(a, b)| a != b);
+    Err(Error::InvalidDocument(format!(
+        "not the canonical spelling (compact JSON, fields in wire-format order, UTC times); \
+         first difference at byte {}",
+        at.unwrap_or(canonical.len().min(bytes.len()))
+    )))
 }
 
 /// `files` of a head document or a page: at most [`MAX_FILES`] entries.

@@ -16,15 +16,19 @@ use alloy::primitives::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
 use crate::{
-    cid::{LIBP2P_KEY_CODEC, decode_multibase_v1, split_multihash, split_v1},
+    cid::{LIBP2P_KEY_CODEC, SHA2_256, decode_multibase_v1, split_multihash, split_v1},
     error::Error,
     multibase::{base36_encode, base58_decode, base58_encode, put_varint},
 };
 
+/// Multihash code of the identity "hash" (the key itself), as ed25519 and secp256k1 peer ids use.
+const IDENTITY: u64 = 0x00;
+
 /// Longest key the contract stores.
 pub const MAX_KEY_LEN: usize = 64;
 
-/// A BTNS key in canonical form: the peer id bytes, a well-formed multihash of 1 to 64 bytes.
+/// A BTNS key in canonical form: the peer id bytes, a well-formed identity or sha2-256
+/// multihash of 1 to 64 bytes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BtnsKey(Bytes);
 
@@ -38,8 +42,18 @@ impl BtnsKey {
                 bytes.len()
             )));
         }
-        if split_multihash(bytes).is_none() {
-            return Err(Error::InvalidKey("bytes are not a multihash (a peer id)".into()));
+        // A peer id is the identity multihash of a small public key (ed25519, secp256k1) or the
+        // sha2-256 multihash of a larger one (RSA): so its base58btc form starts with `1` or
+        // `Qm`, never with a multibase prefix (`b`, `k`, `z`), and every text form reads back
+        // as the same bytes. Other multihashes are no peer id.
+        match split_multihash(bytes) {
+            Some((IDENTITY, _)) => {}
+            Some((SHA2_256, digest)) if digest.len() == 32 => {}
+            _ => {
+                return Err(Error::InvalidKey(
+                    "bytes are not a peer id (an identity or sha2-256 multihash)".into(),
+                ));
+            }
         }
         Ok(Self(Bytes::copy_from_slice(bytes)))
     }

@@ -72,9 +72,12 @@ impl FilesPage {
         Ok(Self { schema: PageSchema::PxFiles1, files, next })
     }
 
-    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
+    /// Parses `bytes` strictly; refuses more than [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES),
+    /// and any bytes but the one spelling of the page ([`FilesPage::encode`]).
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
-        crate::document::parse_capped(bytes)
+        let page: Self = crate::document::parse_capped(bytes)?;
+        crate::document::ensure_canonical(&page.encode().bytes, bytes)?;
+        Ok(page)
     }
 
     /// Parses `bytes` fetched as `cid`, checking the digest first.
@@ -138,6 +141,25 @@ mod tests {
         let other = br#"{"schema":"px-files/2","files":[],"next":null}"#;
         assert!(FilesPage::from_json(other).is_err());
         assert!(FilesPage::from_json(br#"{"schema":"px-files/1","files":[],"next":null}"#).is_ok());
+    }
+
+    #[test]
+    fn error_when_a_page_is_spelled_otherwise_than_it_encodes() {
+        // The files_page fuzz target's property, broken by its corpus mutations: the same page
+        // in other bytes (another CID). Regression for issue 15.
+        for other in [
+            &br#"{"schema":"px-files/1","files":[],"next":null} "#[..],
+            br#"{"schema":"px-files/1","next":null,"files":[]}"#,
+            br#"{"schema": "px-files/1","files":[],"next":null}"#,
+            br#"{"schema":"px\u002dfiles/1","files":[],"next":null}"#,
+        ] {
+            let res = FilesPage::from_json(other);
+            assert!(
+                matches!(&res, Err(Error::InvalidDocument(m)) if m.contains("canonical")),
+                "{}: {res:?}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 
     #[test]

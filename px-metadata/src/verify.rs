@@ -4,7 +4,12 @@
 
 use alloy::primitives::{Address, U256};
 
-use crate::{cid::RawBlockCid, document::UsageDocument, error::Error, key::BtnsKey};
+use crate::{
+    cid::RawBlockCid,
+    document::{UsageDocument, ensure_canonical, parse_capped},
+    error::Error,
+    key::BtnsKey,
+};
 
 /// A document whose bytes match its CID and whose signature recovers to its `signer`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,11 +35,14 @@ pub struct Subject {
 
 impl VerifiedDocument {
     /// Verifies `bytes` fetched as `cid`: digest first (cheap, and it proves the storage node
-    /// returned the block it resolved to), then strict parsing, then the signature.
+    /// returned the block it resolved to), then strict parsing, then the signature, then that
+    /// the bytes are the document's one spelling ([`UsageDocument::from_json`] refuses the
+    /// same documents; here a forged signature is named before a foreign spelling).
     pub fn verify(cid: RawBlockCid, bytes: &[u8]) -> Result<Self, Error> {
         cid.verify(bytes)?;
-        let document = UsageDocument::from_json(bytes)?;
+        let document: UsageDocument = parse_capped(bytes)?;
         document.verify_signature()?;
+        ensure_canonical(&document.to_json(), bytes)?;
         Ok(Self { document, cid })
     }
 

@@ -43,11 +43,61 @@ fn subject() -> Subject {
     Subject { chain_id: 42161, contract: CORE, token_id: U256::from(7), btns_key: key() }
 }
 
-/// The sample as a JSON value, edited by `f`, back to bytes.
+/// Every field of a head and of a file entry, in the order the builder writes them.
+const WIRE_ORDER: [&str; 18] = [
+    "schema",
+    "chainId",
+    "contract",
+    "tokenId",
+    "btnsKey",
+    "sequence",
+    "quotaBytes",
+    "usedBytes",
+    "uploadLimit",
+    "uploadCount",
+    "files",
+    "filesIndex",
+    "updatedAt",
+    "signer",
+    "signature",
+    "cid",
+    "size",
+    "addedAt",
+];
+
+/// Compact JSON with object fields in wire order (unknown fields last): the builder's spelling,
+/// so that an edit is the only thing a parser can object to.
+fn wire_json(v: &Value) -> String {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| {
+                WIRE_ORDER.iter().position(|w| w == k).unwrap_or(WIRE_ORDER.len())
+            });
+            let fields: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}:{}", Value::from(k.as_str()), wire_json(&map[*k])))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(wire_json).collect::<Vec<_>>().join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The sample as a JSON value, edited by `f`, back to bytes in the builder's spelling.
 fn edited(f: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Vec<u8> {
     let mut v: Value = serde_json::from_slice(&sample().bytes).unwrap();
     f(v.as_object_mut().unwrap());
-    serde_json::to_vec(&v).unwrap()
+    wire_json(&v).into_bytes()
+}
+
+#[test]
+fn an_unedited_sample_in_wire_order_is_the_builders_bytes() {
+    // What the edits below start from: any refusal is the edit's.
+    assert_eq!(edited(|_| {}), sample().bytes);
 }
 
 #[test]
@@ -245,6 +295,65 @@ fn strict_parser_refuses_each_kind_of_malformed_document() {
         let res = UsageDocument::from_json(&bytes);
         assert!(matches!(res, Err(Error::InvalidDocument(_))), "{what}: {res:?}");
     }
+}
+
+/// The sample's bytes with `from` replaced by `to` (once).
+fn respelled(from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8(sample().bytes).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn strict_parser_refuses_every_other_spelling_of_the_same_document() {
+    // The usage_document fuzz target's property (a parsed head re-serializes to its bytes),
+    // which its corpus mutations broke: each of these is the sample's state, as serde_json
+    // reads it, in other bytes (another digest). Regression for issue 15.
+    let doc = sample();
+    let text = String::from_utf8(doc.bytes.clone()).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("a trailing newline", [doc.bytes.clone(), b"\n".to_vec()].concat()),
+        ("a space after a colon", respelled(r#""schema":"#, r#""schema": "#)),
+        ("fields in another order", {
+            let v: Value = serde_json::from_slice(&doc.bytes).unwrap();
+            serde_json::to_vec(&v).unwrap() // alphabetical
+        }),
+        ("an escaped character", respelled("px-usage/1", "px\\u002dusage/1")),
+        ("an escaped slash", respelled("px-usage/1", "px-usage\\/1")),
+        ("a time with an offset", respelled("2026-11-25T10:00:01Z", "2026-11-25T12:00:01+02:00")),
+        ("a lowercase time", respelled("2026-11-25T10:00:01Z", "2026-11-25t10:00:01z")),
+        ("a fraction of zero", respelled("2026-11-25T10:00:01Z", "2026-11-25T10:00:01.0Z")),
+    ];
+    assert!(UsageDocument::from_json(text.as_bytes()).is_ok());
+    for (what, bytes) in cases {
+        let res = UsageDocument::from_json(&bytes);
+        assert!(
+            matches!(&res, Err(Error::InvalidDocument(m)) if m.contains("canonical")),
+            "{what}: {res:?}"
+        );
+        // The adapter's path refuses them too, after checking the signature.
+        let res = VerifiedDocument::verify(RawBlockCid::of(&bytes), &bytes);
+        assert!(matches!(res, Err(Error::InvalidDocument(_))), "{what}: {res:?}");
+    }
+}
+
+#[test]
+fn times_beyond_what_rfc_3339_writes_are_refused() {
+    // The text_forms fuzz target's property (a parsed time prints as a time that parses back):
+    // 9999-12-31T23:30:00-01:00 is year 10000 in UTC, which RFC 3339 cannot write; it parsed,
+    // and then printing it panicked (`to_offset`), in `to_string` and in `to_json`. Regression
+    // for issue 15.
+    for text in ["9999-12-31T23:30:00-01:00", "0000-01-01T00:30:00+01:00"] {
+        assert!(matches!(Timestamp::parse(text), Err(Error::InvalidDocument(_))), "{text}");
+    }
+    assert!(Timestamp::from_unix(253_402_300_800).is_err(), "year 10000");
+    assert!(Timestamp::from_unix(-62_167_219_201).is_err(), "year -1");
+    for text in ["9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59+01:00"] {
+        let t = Timestamp::parse(text).unwrap();
+        assert_eq!(Timestamp::parse(&t.to_string()), Ok(t), "{text}");
+    }
+    let far = respelled("2026-11-25T10:00:01Z", "9999-12-31T23:30:00-01:00");
+    assert!(matches!(UsageDocument::from_json(&far), Err(Error::InvalidDocument(_))));
 }
 
 #[test]

@@ -171,6 +171,20 @@ fn malformed_keys_are_refused() {
 }
 
 #[test]
+fn keys_are_peer_ids_so_every_text_form_reads_back() {
+    // libFuzzer (text_forms, issue 15): 80 76 00 is a well-formed multihash (code 0x3b00, no
+    // digest) whose base58btc text is "k9d1", which reads as a (bad) base36 CID: the key's own
+    // text form did not parse back. Only identity and sha2-256 multihashes are peer ids.
+    assert!(BtnsKey::from_bytes(&[0x80, 0x76, 0x00]).is_err());
+    assert!(BtnsKey::from_bytes(&[0x13, 0x01, 0xaa]).is_err(), "sha3-512 with a 1-byte digest");
+    assert!(BtnsKey::from_bytes(&[0x12, 0x01, 0xaa]).is_err(), "sha2-256 needs 32 bytes");
+    for key in [ED25519_HEX, SECP_HEX, SHA256_HEX] {
+        let key: BtnsKey = key.parse().unwrap();
+        assert_eq!(key.to_base58().parse::<BtnsKey>().unwrap(), key);
+    }
+}
+
+#[test]
 fn raw_block_cids_match_js_ipfs() {
     // js-ipfs 0.66.1 `add?cid-version=1&raw-leaves=true&chunker=size-1048576&cid-base=base32`.
     let hello = RawBlockCid::of(b"hello");

@@ -49,10 +49,6 @@ pub async fn run(task: &Task, vars: &Vars, ctx: &TaskContext) -> Result<Value, E
         |message: String| Error::Task { task: task.name.clone(), kind: task.kind.clone(), message };
     let attr = |key: &str| -> Result<Value, Error> { vars.interpolate(task.attr(key)?) };
     match task.kind.as_str() {
-        "ethabidecodelog" => {
-            abi::decode_log(task.attr("abi")?, &attr("data")?, &attr("topics")?).map_err(fail)
-        }
-        "cborparse" => cbor::parse(&attr("data")?).map_err(fail),
         "bridge" => {
             let name = task.attr("name")?;
             let url =
@@ -61,8 +57,6 @@ pub async fn run(task: &Task, vars: &Vars, ctx: &TaskContext) -> Result<Value, E
                 .await
                 .map_err(fail)
         }
-        "jsonparse" => json::parse(task.attr("path")?, &attr("data")?).map_err(fail),
-        "ethabiencode" => abi::encode(task.attr("abi")?, &attr("data")?).map_err(fail),
         "ethtx" => {
             let to: Address =
                 abi::text(&attr("to")?).parse().map_err(|e| fail(format!("to: {e}")))?;
@@ -80,6 +74,29 @@ pub async fn run(task: &Task, vars: &Vars, ctx: &TaskContext) -> Result<Value, E
             let hash = ctx.submitter.send(to, data.into(), gas).await?;
             Ok(Value::String(hash.to_string()))
         }
+        _ => run_local(task, vars),
+    }
+}
+
+/// Runs one of the tasks that need nothing but the run's variables (`ethabidecodelog`,
+/// `cborparse`, `jsonparse`, `ethabiencode`): what [`run`] does for them, without a context,
+/// so the codecs can be driven directly (the fuzz targets in `fuzz/`).
+///
+/// # Errors
+/// As [`run`]; a task that needs I/O (`bridge`, `ethtx`) or an unknown type is an
+/// [`Error::Task`].
+pub fn run_local(task: &Task, vars: &Vars) -> Result<Value, Error> {
+    let fail =
+        |message: String| Error::Task { task: task.name.clone(), kind: task.kind.clone(), message };
+    let attr = |key: &str| -> Result<Value, Error> { vars.interpolate(task.attr(key)?) };
+    match task.kind.as_str() {
+        "ethabidecodelog" => {
+            abi::decode_log(task.attr("abi")?, &attr("data")?, &attr("topics")?).map_err(fail)
+        }
+        "cborparse" => cbor::parse(&attr("data")?).map_err(fail),
+        "jsonparse" => json::parse(task.attr("path")?, &attr("data")?).map_err(fail),
+        "ethabiencode" => abi::encode(task.attr("abi")?, &attr("data")?).map_err(fail),
+        "bridge" | "ethtx" => Err(fail("the task needs a context (network, chain)".into())),
         other => Err(fail(format!("task type {other} is not supported"))),
     }
 }

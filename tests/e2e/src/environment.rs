@@ -234,6 +234,8 @@ impl Environment {
             self.rpc_url.clone(),
             "--operator".to_owned(),
             self.deployment.operator.to_string(),
+            "--requester".to_owned(),
+            self.deployment.sync.to_string(),
             "--job-spec".to_owned(),
             root.join("scripts/chainlink/px-sync-job.toml").display().to_string(),
             "--bridges".to_owned(),
