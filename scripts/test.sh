@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the workspace: the README's test command, and what CI runs (through .ci/run).
 #   1. installs what is missing (scripts/setup.sh, idempotent);
-#   2. builds each Stylus program with the size recipe and checks it as Arbitrum's activation
-#      would (fails above 24,576 bytes on-chain);
+#   2. builds each Stylus program with the size recipe and checks it as ArbOS 61's activation
+#      would (fails with less than 10% room under four fragments, 98,304 bytes on-chain);
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
 #   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end; the fuzz
 #      targets' properties over their corpus and its mutations, ~3 s: fuzz/README.md) and the

@@ -7,7 +7,8 @@
 //! sources. The result is a deployment file (`deployments/<chainId>.json`) the other tools read.
 //!
 //! # Layout
-//! - [`stylus`]: one program on chain (code form, activation fee, `StylusDeployer`).
+//! - [`stylus`]: one program on chain (code form and fragments, activation fee,
+//!   `StylusDeployer`, a cache bid).
 //! - [`plan`]: what to deploy and who holds which role (a TOML file).
 //! - [`system`]: the whole deployment, step by step, and its record.
 
@@ -42,6 +43,8 @@ pub enum DeployError {
 pub struct Sent {
     /// Its receipt.
     pub receipt: TransactionReceipt,
+    /// Transactions it needed first (a fragmented program's fragments), mined before it.
+    pub earlier: Vec<TransactionReceipt>,
 }
 
 /// Sends `tx` from the provider's wallet and waits for a successful receipt.
@@ -58,5 +61,5 @@ pub async fn send(provider: &DynProvider, tx: TransactionRequest) -> Result<Sent
             receipt.transaction_hash
         )));
     }
-    Ok(Sent { receipt })
+    Ok(Sent { receipt, earlier: Vec::new() })
 }

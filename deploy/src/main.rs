@@ -13,7 +13,8 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use px_deploy::{
     plan::Plan,
-    system::{Artifacts, deploy},
+    stylus,
+    system::{Artifacts, Step, deploy},
 };
 
 /// Deploys PxStorageNft, PxSync, PxStorefront and PxRenderer, wires their roles, the oracle and
@@ -71,10 +72,22 @@ async fn run(cli: Cli) -> Result<()> {
         ProviderBuilder::new().wallet(signer).connect_http(cli.rpc_url.parse()?).erased();
     let chain_id = provider.get_chain_id().await.context("the RPC endpoint does not answer")?;
     println!("deploying to chain {chain_id} at {} from {deployer}", cli.rpc_url);
-    let deployment = deploy(&provider, deployer, &artifacts, &plan, &mut |step| {
-        println!("  {:<32} {}  gas {}", step.step, step.transaction, step.gas_used);
-    })
-    .await?;
+    let print =
+        |step: &Step| println!("  {:<32} {}  gas {}", step.step, step.transaction, step.gas_used);
+    let mut deployment =
+        deploy(&provider, deployer, &artifacts, &plan, &mut |step| print(step)).await?;
+    if let Some(bid) = plan.cache_bid()? {
+        let programs = [
+            ("PxStorageNft", deployment.core),
+            ("PxSync", deployment.sync),
+            ("PxStorefront", deployment.storefront),
+            ("PxRenderer", deployment.renderer),
+        ];
+        for step in stylus::cache_programs(&provider, &programs, bid).await? {
+            print(&step);
+            deployment.steps.push(step);
+        }
+    }
     let path = deployment.write(&cli.out)?;
     println!("PxStorageNft  {}", deployment.core);
     println!("PxSync        {}", deployment.sync);

@@ -24,6 +24,19 @@ pub struct Plan {
     pub sync: Sync,
     /// The Chainlink oracle PxSync sends requests to.
     pub chainlink: Chainlink,
+    /// Bids in Arbitrum's Stylus cache for the programs once deployed; absent: no bids.
+    #[serde(default)]
+    pub cache: Option<Cache>,
+}
+
+/// Caching the programs in ArbOS' cache (`CacheManager.placeBid`): a cached program's calls
+/// start at its cached price (`ArbWasm.programInitGas`'s second figure).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cache {
+    /// Wei (decimal) bid for each program; the minimum is 0 while the cache has room
+    /// (`cargo stylus cache suggest-bid` tells the current minimum).
+    pub bid_wei: String,
 }
 
 /// Plan prices (plans 1, 2, 3: 1 GiB, 5 GiB, 20 GiB; plan 0 is free).
@@ -82,6 +95,7 @@ impl Plan {
         plan.fee()?;
         plan.link_for_sponsored_syncs()?;
         plan.job_id()?;
+        plan.cache_bid()?;
         if !plan.chainlink.deploy_local
             && (plan.chainlink.link.is_none() || plan.chainlink.operator.is_none())
         {
@@ -118,6 +132,14 @@ impl Plan {
     /// [`DeployError::Plan`] for a malformed amount.
     pub fn link_for_sponsored_syncs(&self) -> Result<U256, DeployError> {
         amount("sync.link_for_sponsored_syncs", &self.sync.link_for_sponsored_syncs)
+    }
+
+    /// The cache bid per program, if the plan bids.
+    ///
+    /// # Errors
+    /// [`DeployError::Plan`] for a malformed amount.
+    pub fn cache_bid(&self) -> Result<Option<U256>, DeployError> {
+        self.cache.as_ref().map(|c| amount("cache.bid_wei", &c.bid_wei)).transpose()
     }
 
     /// The job id as `PxSync.setOracle` takes it: the ASCII of the UUID's 32 hex digits (how
@@ -157,6 +179,17 @@ mod tests {
         let plan = Plan::parse(include_str!("../plans/arbitrum-sepolia.toml")).unwrap();
         assert!(!plan.chainlink.deploy_local);
         assert!(plan.chainlink.operator.is_some());
+    }
+
+    #[test]
+    fn a_plan_may_bid_for_the_cache() {
+        assert_eq!(Plan::parse(LOCAL).unwrap().cache_bid().unwrap(), None);
+        let bidding = format!("{LOCAL}\n[cache]\nbid_wei = \"0\"\n");
+        assert_eq!(Plan::parse(&bidding).unwrap().cache_bid().unwrap(), Some(U256::ZERO));
+        let bad = format!("{LOCAL}\n[cache]\nbid_wei = \"free\"\n");
+        assert!(
+            matches!(Plan::parse(&bad), Err(DeployError::Plan(m)) if m.contains("cache.bid_wei"))
+        );
     }
 
     #[test]

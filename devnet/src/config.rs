@@ -3,6 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Parser;
+use stylus_rules::{StylusParams, arbos};
 
 use crate::chain::{
     ChainConfig,
@@ -31,6 +32,17 @@ pub struct Cli {
     /// Accept Stylus programs that import the debug `console` host functions.
     #[arg(long)]
     pub debug: bool,
+    /// The ArbOS version whose Stylus rules the chain follows: 61 (Arbitrum One since
+    /// 2026-08-20: root + 4 fragments, 256 KiB modules) or an older one down to 40 (one
+    /// 24 KiB program, 128 KiB modules).
+    #[arg(long, env = "PX_DEVNET_ARBOS_VERSION", default_value_t = arbos::ARBITRUM_ONE,
+          value_parser = parse_arbos)]
+    pub arbos_version: u64,
+}
+
+fn parse_arbos(text: &str) -> Result<u64, String> {
+    let version: u64 = text.parse().map_err(|e| format!("{e}"))?;
+    StylusParams::for_arbos(version).map(|_| version).map_err(|e| e.to_string())
 }
 
 impl Cli {
@@ -40,12 +52,16 @@ impl Cli {
     }
 
     /// The chain configuration the flags describe.
+    ///
+    /// # Panics
+    /// Never for parsed flags: the ArbOS version was checked when parsed.
     pub fn chain_config(&self) -> ChainConfig {
         ChainConfig {
             chain_id: self.chain_id,
             block_gas_limit: self.block_gas_limit,
             base_fee: self.base_fee,
             debug: self.debug,
+            stylus: StylusParams::for_arbos(self.arbos_version).expect("checked when parsed"),
             ..ChainConfig::default()
         }
     }
@@ -66,6 +82,16 @@ mod tests {
     fn port_flag_changes_the_port() {
         let cli = Cli::parse_from(["px-devnet", "--port", "9000"]);
         assert_eq!(cli.addr().port(), 9000);
+    }
+
+    #[test]
+    fn arbos_version_flag_selects_the_stylus_rules() {
+        let cli = Cli::parse_from(["px-devnet"]);
+        assert_eq!(cli.chain_config().stylus.max_fragment_count, 4);
+        let cli = Cli::parse_from(["px-devnet", "--arbos-version", "51"]);
+        assert_eq!(cli.chain_config().stylus.max_fragment_count, 0);
+        let err = Cli::try_parse_from(["px-devnet", "--arbos-version", "30"]).unwrap_err();
+        assert!(err.to_string().contains("ArbOS 30 is not modelled"), "{err}");
     }
 
     #[test]

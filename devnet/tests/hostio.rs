@@ -502,7 +502,7 @@ fn error_when_activating_a_program_that_imports_the_console_outside_debug_mode()
     let (name, params, _) = CONSOLE[2];
     let text = format!(
         "(module (import \"console\" \"{name}\" (func $log (param {})))
-           (memory (export \"memory\") 1)
+           (memory (export \"memory\") 1 1)
            (func (export \"user_entrypoint\") (param i32) (result i32) (call $log (i32.const 1)) (i32.const 0)))",
         wat_type(params[0])
     );

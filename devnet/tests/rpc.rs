@@ -60,7 +60,7 @@ async fn deploy_core(s: &Server) -> Address {
     let mut init = constructor_selector().to_vec();
     init.extend_from_slice(&s.owner.abi_encode());
     let deploy = StylusDeployer::deployCall {
-        bytecode: program::init_code(&program::compress(&wasm)).into(),
+        bytecode: program::init_code(&program::classic(&wasm)).into(),
         initData: init.into(),
         initValue: U256::ZERO,
         salt: alloy::primitives::B256::ZERO,
@@ -145,7 +145,7 @@ async fn eth_call_applies_state_overrides_as_cargo_stylus_uses_them() {
     let s = start().await;
     let program = Address::repeat_byte(0x42);
     let sender = Address::repeat_byte(0x43);
-    let code = program::compress(&common::stylus_wasm("px_storage_nft"));
+    let code = program::classic(&common::stylus_wasm("px_storage_nft"));
     let mut state = StateOverride::default();
     state.insert(program, AccountOverride::default().with_code(code));
     state.insert(sender, AccountOverride::default().with_balance(U256::MAX));

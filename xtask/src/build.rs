@@ -10,9 +10,10 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail, ensure};
+use wasmparser::{ExternalKind, Parser, Payload};
 
 use crate::{
-    activation::{self, Report},
+    gate::{self, Report},
     programs::Program,
 };
 
@@ -43,10 +44,10 @@ pub(crate) fn build_all(programs: &[Program], optimise: bool) -> Result<Vec<Repo
             Some(tool) => run_wasm_opt(tool, &raw)?,
             None => std::fs::read(&raw)?,
         };
-        let wasm = activation::keep_only_stylus_exports(&wasm)?;
+        let wasm = keep_only_stylus_exports(&wasm)?;
         let out = out_dir().join(program.artifact());
         std::fs::write(&out, &wasm).with_context(|| format!("writing {}", out.display()))?;
-        reports.push(activation::check(program.name, &wasm));
+        reports.push(gate::check(program.name, &wasm, program.budget()));
     }
     Ok(reports)
 }
@@ -100,12 +101,61 @@ fn run_wasm_opt(tool: &Path, input: &Path) -> Result<Vec<u8>> {
             .context("running wasm-opt")?;
         ensure!(status.success(), "wasm-opt {level} failed on {}", input.display());
         let wasm = std::fs::read(&out)?;
-        let smaller = best
-            .as_ref()
-            .is_none_or(|b| activation::onchain_size(&wasm) < activation::onchain_size(b));
+        let size = |w: &[u8]| gate::deployed(w).total_len();
+        let smaller = best.as_ref().is_none_or(|b| size(&wasm) < size(b));
         if smaller {
             best = Some(wasm);
         }
     }
     Ok(best.expect("two candidates were built"))
+}
+
+/// The bytes of a section, by the range the parser reports.
+fn section_bytes<'a>(wasm: &'a [u8], range: &std::ops::Range<u64>) -> &'a [u8] {
+    let start = usize::try_from(range.start).expect("a wasm file fits in memory");
+    let end = usize::try_from(range.end).expect("a wasm file fits in memory");
+    &wasm[start..end]
+}
+
+/// Rebuilds the module with only the exports activation expects (`user_entrypoint`, `memory`);
+/// the linker also exports `__data_end` and `__heap_base`, which nothing outside uses.
+pub(crate) fn keep_only_stylus_exports(wasm: &[u8]) -> Result<Vec<u8>> {
+    let mut module = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload?;
+        if let Payload::ExportSection(reader) = &payload {
+            let mut exports = wasm_encoder::ExportSection::new();
+            for export in reader.clone() {
+                let export = export?;
+                let kind = match (export.name, export.kind) {
+                    ("user_entrypoint", ExternalKind::Func) => wasm_encoder::ExportKind::Func,
+                    ("memory", ExternalKind::Memory) => wasm_encoder::ExportKind::Memory,
+                    _ => continue,
+                };
+                exports.export(export.name, kind, export.index);
+            }
+            module.section(&exports);
+        } else if let Some((id, range)) = payload.as_section() {
+            module.section(&wasm_encoder::RawSection { id, data: section_bytes(wasm, &range) });
+        }
+    }
+    Ok(module.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_exports_activation_does_not_expect() {
+        let wasm = wat::parse_str(
+            r#"(module (memory (export "memory") 1 1) (global (export "__heap_base") i32 (i32.const 0))
+                 (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+        )
+        .unwrap();
+        let stripped = keep_only_stylus_exports(&wasm).unwrap();
+        assert!(wasm.windows(11).any(|w| w == b"__heap_base"));
+        assert!(!stripped.windows(11).any(|w| w == b"__heap_base"));
+        assert!(gate::check("stripped", &stripped, gate::default_budget()).passed());
+    }
 }

@@ -1,11 +1,12 @@
 //! Workspace tasks, run with `cargo xtask <task>`.
 //!
 //! - `wasm`: builds every Stylus program with the size recipe, optimises it with `wasm-opt`,
-//!   checks it as Arbitrum's activation would and prints its on-chain size.
+//!   checks it as ArbOS 61's activation would, prints its on-chain size (one program, or root
+//!   and fragments) and its start-up gas, and fails unless it leaves 10% room.
 //! - `check-wasm FILE...`: the same checks and size report for prebuilt files.
 
-mod activation;
 mod build;
+mod gate;
 mod programs;
 
 use std::path::PathBuf;
@@ -49,53 +50,65 @@ fn main() -> Result<()> {
             let mut reports = Vec::new();
             for file in files {
                 let wasm = std::fs::read(&file)?;
-                reports.push(activation::check(&file.display().to_string(), &wasm));
+                let name = file.display().to_string();
+                reports.push(gate::check(&name, &wasm, gate::default_budget()));
             }
             print_reports(&reports)
         }
     }
 }
 
-fn print_reports(reports: &[activation::Report]) -> Result<()> {
+fn print_reports(reports: &[gate::Report]) -> Result<()> {
     println!(
-        "{:<16} {:>10} {:>10} {:>10} {:>8}  verdict",
-        "program", "wasm B", "on-chain B", "budget B", "headroom"
+        "{:<16} {:>8} {:>10} {:>6} {:>22} {:>8} {:>9} {:>16}  verdict",
+        "program",
+        "wasm B",
+        "on-chain B",
+        "root B",
+        "program/fragments B",
+        "budget",
+        "headroom",
+        "start-up gas"
     );
-    let mut failed = false;
     for r in reports {
-        let headroom = i64::try_from(activation::BUDGET).unwrap_or(i64::MAX)
-            - i64::try_from(r.onchain_size).unwrap_or(i64::MAX);
-        let verdict = if !r.problems.is_empty() {
-            failed = true;
-            "REJECTED"
-        } else if r.onchain_size > activation::MAX_ONCHAIN {
-            failed = true;
-            "TOO LARGE"
-        } else if r.onchain_size > activation::BUDGET {
-            "over budget"
-        } else {
-            "ok"
-        };
+        let total = r.package.total_len();
+        let parts: Vec<String> = r.package.part_lens().iter().map(usize::to_string).collect();
+        // Headroom in tenths of a percent of the budget (negative when over it).
+        let room = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let permille = (room(r.budget) - room(total)) * 1_000 / room(r.budget).max(1);
+        let headroom = format!("{}.{}%", permille / 10, (permille % 10).abs());
+        let start_up = r.init_gas.map_or_else(|| "-".to_owned(), |(u, c)| format!("{u} / {c}"));
         println!(
-            "{:<16} {:>10} {:>10} {:>10} {:>8}  {verdict}",
+            "{:<16} {:>8} {:>10} {:>6} {:>22} {:>8} {:>9} {:>16}  {}",
             r.name,
             r.wasm_size,
-            r.onchain_size,
-            activation::BUDGET,
-            headroom
+            total,
+            r.package.root_len(),
+            parts.join(" + "),
+            r.budget,
+            headroom,
+            start_up,
+            if r.passed() { "ok" } else { "REJECTED" }
         );
         for p in &r.problems {
             println!("    - {p}");
         }
     }
+    let rules = gate::rules();
     println!(
         "on-chain = brotli(q11) of the wasm as cargo-stylus deploys it (custom sections stripped, \
-         32-byte project_hash section added) + 4-byte prefix; limit {} B, project budget {} B",
-        activation::MAX_ONCHAIN,
-        activation::BUDGET
+         32-byte project_hash added), one program (4-byte prefix) if it fits in 24,576 bytes, else \
+         fragments (3-byte prefix each) and a root (8 + 20 per fragment); ArbOS {} allows {} \
+         fragments ({} bytes) and {} bytes of wasm; each program must leave {}% room under both; \
+         start-up gas = ArbWasm.programInitGas (uncached / cached)",
+        rules.arbos_version,
+        rules.max_fragment_count,
+        rules.max_program_code(),
+        rules.max_wasm_size,
+        gate::ROOM_PERCENT
     );
-    if failed {
-        bail!("at least one program would not activate on Arbitrum");
+    if reports.iter().any(|r| !r.passed()) {
+        bail!("at least one program would not activate on Arbitrum One with the room required");
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use alloy::signers::local::PrivateKeySigner;
 use revm::primitives::{Address, U256, hardfork::SpecId};
+use stylus_rules::{StylusParams, arbos};
 
 /// Chain id of nitro-devnode, which cargo-stylus' guides use for local chains.
 pub const DEFAULT_CHAIN_ID: u64 = 412_346;
@@ -44,10 +45,24 @@ pub struct ChainConfig {
     pub dev_keys: Vec<PrivateKeySigner>,
     /// EVM rules (Prague, as Arbitrum since ArbOS 40).
     pub spec: SpecId,
+    /// Stylus rules: those of one ArbOS version ([`StylusParams::for_arbos`]; by default
+    /// Arbitrum One's, ArbOS 61).
+    pub stylus: StylusParams,
     /// Whether Stylus programs may import the debug `console` host functions.
     pub debug: bool,
     /// Timestamp of the genesis block; `None` for the current time.
     pub genesis_timestamp: Option<u64>,
+}
+
+impl ChainConfig {
+    /// This configuration with the Stylus rules of ArbOS `version`.
+    ///
+    /// # Errors
+    /// When the version is not modelled.
+    pub fn with_arbos(mut self, version: u64) -> Result<Self, arbos::UnsupportedArbos> {
+        self.stylus = StylusParams::for_arbos(version)?;
+        Ok(self)
+    }
 }
 
 impl Default for ChainConfig {
@@ -62,6 +77,7 @@ impl Default for ChainConfig {
             funded,
             dev_keys,
             spec: SpecId::PRAGUE,
+            stylus: StylusParams::for_arbos(arbos::ARBITRUM_ONE).expect("a modelled version"),
             debug: false,
             genesis_timestamp: None,
         }

@@ -1,12 +1,14 @@
 //! Deploying contracts the way their tools do: EVM init code in a create transaction; a
-//! Stylus program as cargo-stylus does it, either create-then-activate (two transactions) or
-//! through `StylusDeployer` with a constructor (one transaction).
+//! Stylus program as cargo-stylus 0.10.10 does it, either create-then-activate (two
+//! transactions) or through `StylusDeployer` with a constructor (one transaction), a program
+//! over 24,576 bytes after its fragments (one create transaction each) as a root naming them.
 
 use alloy::{
     rpc::types::state::{AccountOverride, StateOverride},
     sol_types::{SolCall, SolError, SolEvent},
 };
 use revm::primitives::{Address, B256, Bytes, U256};
+use stylus_rules::package::Package;
 
 use super::{Chain, ChainError, Receipt, TxRequest};
 use crate::{
@@ -14,6 +16,7 @@ use crate::{
     system::{
         ARB_WASM, STYLUS_DEPLOYER,
         abi::{ArbWasm, StylusDeployer},
+        programs::{self, ProgramRecord},
     },
 };
 
@@ -36,13 +39,29 @@ impl Chain {
 
     /// Deploys an uncompressed Stylus program without activating it (cargo-stylus'
     /// `--no-activate`): a create transaction whose init code returns the prefixed, compressed
-    /// program.
+    /// program, or for a program over 24,576 bytes the root, after its fragments.
     pub fn deploy_stylus_unactivated(
         &mut self,
         from: Address,
         wasm: &[u8],
     ) -> Result<Address, ChainError> {
-        self.deploy(from, program::init_code(&program::compress(wasm)))
+        let code = self.program_code(from, wasm)?;
+        self.deploy(from, program::init_code(&code))
+    }
+
+    /// The code `wasm` is deployed as: one classic program, or a root naming fragments this
+    /// deploys first (one create transaction each, from `from`), as cargo-stylus does. A chain
+    /// before ArbOS 60 refuses the fragments' code.
+    pub fn program_code(&mut self, from: Address, wasm: &[u8]) -> Result<Vec<u8>, ChainError> {
+        let package = program::package(wasm);
+        let Package::Fragmented { fragments, .. } = &package else {
+            return Ok(program::classic(wasm));
+        };
+        let mut addresses = Vec::with_capacity(fragments.len());
+        for fragment in fragments {
+            addresses.push(self.deploy(from, program::init_code(fragment))?.0.0);
+        }
+        Ok(package.root(addresses))
     }
 
     /// The data fee `ArbWasm.activateProgram(program)` would take now, found by simulating it
@@ -89,7 +108,7 @@ impl Chain {
         args: &[u8],
         value: U256,
     ) -> Result<Address, ChainError> {
-        let bytecode = program::init_code(&program::compress(wasm));
+        let bytecode = program::init_code(&self.program_code(from, wasm)?);
         let mut init_data = constructor_selector().to_vec();
         init_data.extend_from_slice(args);
         let call = StylusDeployer::deployCall {
@@ -153,5 +172,31 @@ impl Chain {
         ArbWasm::activateProgramCall::abi_decode_returns(&out.output)
             .map(|r| r.dataFee)
             .map_err(|e| ChainError::Halted(format!("bad activateProgram return: {e}")))
+    }
+
+    /// Puts the program at `program` in ArbOS' cache, or takes it out, as `ArbWasmCache`'s
+    /// `cacheProgram` and `evictCodehash` do for a cache manager: calls of every contract with
+    /// its code hash then start at the cached price. A development shortcut beside the real
+    /// path (a bid in the `CacheManager` at [`crate::system::CACHE_MANAGER`]); like
+    /// `anvil_setCode`, it changes state without a transaction.
+    ///
+    /// # Errors
+    /// [`ChainError::Reverted`] with `ArbWasm`'s error, as nitro answers it, when caching a
+    /// program activated against another Stylus version (0: never activated) or expired.
+    ///
+    /// # Panics
+    /// Never: the in-memory database cannot fail.
+    pub fn set_program_cached(&mut self, program: Address, cached: bool) -> Result<(), ChainError> {
+        let codehash = revm::primitives::keccak256(self.code(program));
+        let record = ProgramRecord::from_word(self.storage(ARB_WASM, codehash.into()));
+        let now = self.latest().header.timestamp;
+        let updated = programs::with_cached(record, cached, self.runtime.params(), now)
+            .map_err(|why| ChainError::Reverted(why.revert_data()))?;
+        if let Some(record) = updated {
+            self.db
+                .insert_account_storage(ARB_WASM, codehash.into(), record.to_word())
+                .expect("the in-memory database cannot fail");
+        }
+        Ok(())
     }
 }

@@ -26,7 +26,7 @@ use revm::{
         FrameInput, InstructionResult, InterpreterAction, InterpreterResult,
         interpreter::EthInterpreter, interpreter_action::FrameInit,
     },
-    primitives::{Address, HashMap},
+    primitives::{Address, B256, HashMap},
 };
 
 pub use calls::{CallKind, CallRequest, Nested, OutOfGas};
@@ -48,15 +48,42 @@ pub type InnerEvm =
 pub type FrameError = ContextDbError<Ctx>;
 
 /// What a transaction's Stylus frames share: which programs are running (for
-/// `msg_reentrant`) and how much WASM memory is open (for memory pricing).
+/// `msg_reentrant`), how much WASM memory is open (for memory pricing) and which programs ran
+/// recently (from ArbOS 60 they start at the cached price).
 #[derive(Debug, Default)]
 pub struct TxStylusState {
     /// Running Stylus frames per contract address.
     pub(crate) active: HashMap<Address, u32>,
     /// Pages held by running frames.
-    pub(crate) open_pages: u32,
+    pub(crate) open_pages: u16,
     /// The most pages ever open at once in this transaction.
-    pub(crate) ever_pages: u32,
+    pub(crate) ever_pages: u16,
+    /// Code hashes called recently.
+    pub(crate) recent: RecentPrograms,
+}
+
+/// Nitro's `RecentWasms`: the code hashes of the last `BlockCacheSize` programs called, least
+/// recently used dropped first. Nitro keeps it per block; this chain mines one transaction per
+/// block, so it lives for one transaction (and one `eth_call` or estimate). A revert does not
+/// undo it, as in nitro.
+#[derive(Debug, Default)]
+pub struct RecentPrograms {
+    /// Most recent first.
+    order: std::collections::VecDeque<B256>,
+}
+
+impl RecentPrograms {
+    /// Notes a call of `codehash`, keeping at most `retain`; returns whether it was there.
+    pub fn insert(&mut self, codehash: B256, retain: u16) -> bool {
+        if let Some(at) = self.order.iter().position(|h| *h == codehash) {
+            self.order.remove(at);
+            self.order.push_front(codehash);
+            return true;
+        }
+        self.order.push_front(codehash);
+        self.order.truncate(usize::from(retain.max(1)));
+        false
+    }
 }
 
 /// revm's EVM with Stylus programs and Arbitrum system contracts.
@@ -113,7 +140,10 @@ impl StylusEvm {
                 FrameKind::System
             }
             FrameInput::Call(inputs)
-                if program::is_stylus(inputs.known_bytecode.1.original_byte_slice()) =>
+                if program::is_program(
+                    inputs.known_bytecode.1.original_byte_slice(),
+                    self.runtime.params(),
+                ) =>
             {
                 FrameKind::Stylus
             }
@@ -136,7 +166,7 @@ impl StylusEvm {
         if let (FrameData::Create(_), InterpreterAction::Return(result)) =
             (&frame.data, &mut action)
         {
-            reject_ef_code(result);
+            reject_ef_code(result, self.runtime.params());
         }
         finish_frame(frame, ctx, action)
     }
@@ -200,11 +230,12 @@ pub(crate) fn infallible<T>(result: Result<T, std::convert::Infallible>) -> T {
     }
 }
 
-/// Turns a create's `0xEF...` output into EIP-3541's failure unless it is a Stylus program.
-fn reject_ef_code(result: &mut InterpreterResult) {
+/// Turns a create's `0xEF...` output into EIP-3541's failure unless it is Stylus code the
+/// chain's ArbOS version knows (a program; from ArbOS 60 also a root or a fragment).
+fn reject_ef_code(result: &mut InterpreterResult, params: &stylus_rules::StylusParams) {
     if result.result.is_ok()
         && result.output.first() == Some(&0xEF)
-        && !program::is_stylus(&result.output)
+        && !program::may_deploy(&result.output, params)
     {
         result.result = InstructionResult::CreateContractStartingWithEF;
         result.gas.spend_all();
@@ -272,5 +303,22 @@ impl EvmTr for StylusEvm {
         result: FrameResult,
     ) -> Result<Option<FrameResult>, FrameError> {
         self.inner.frame_return_result(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_programs_forget_the_least_recently_called_first() {
+        let mut recent = RecentPrograms::default();
+        let (a, b, c) = (B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3));
+        assert!(!recent.insert(a, 2));
+        assert!(!recent.insert(b, 2));
+        assert!(recent.insert(a, 2), "a again: a hit, and now the most recent");
+        assert!(!recent.insert(c, 2), "c pushes out b, the least recent");
+        assert!(recent.insert(a, 2));
+        assert!(!recent.insert(b, 2));
     }
 }

@@ -1,6 +1,6 @@
-//! Stylus programs: their on-chain format, what activation checks, what they cost, and how a
-//! call into one runs (a fresh wasmi store and instance per call frame, host functions with EVM
-//! semantics).
+//! Stylus programs on this chain: their on-chain format and activation checks (`stylus-rules`,
+//! with the chain's ArbOS version), what their execution costs, and how a call into one runs
+//! (a fresh wasmi store and instance per call frame, host functions with EVM semantics).
 
 pub mod activation;
 mod host;

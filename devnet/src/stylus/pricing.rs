@@ -1,8 +1,10 @@
-//! What a Stylus call costs on this chain, and where each number comes from.
+//! What a Stylus frame's execution costs on this chain, and where each number comes from.
 //!
-//! All constants are taken from Arbitrum's public documentation (docs.arbitrum.io:
-//! "Gas metering" and "Opcode and host I/O pricing"), never from nitro's source. Where the
-//! documentation gives no number, the README's "Gas" section says what is estimated.
+//! A call's start-up and memory are priced by nitro's exact rules (`stylus_rules::costs`, with
+//! the chain's ArbOS parameters). The execution inside is metered here: the constants below
+//! are Arbitrum's documented prices (docs.arbitrum.io: "Gas metering" and "Opcode and host I/O
+//! pricing"); where the documentation gives no number, the README's "Gas" section says what
+//! is estimated.
 //!
 //! Units: ink is Stylus' compute unit, 10,000 ink per gas at the default ink price. This chain
 //! meters WASM with wasmi fuel, one fuel being [`INK_PER_FUEL`] ink, so the per-opcode ink
@@ -32,22 +34,16 @@ pub const KECCAK_INK: u64 = 121_800;
 /// `native_keccak256`: per 32-byte word.
 pub const KECCAK_WORD_INK: u64 = 21_000;
 
-/// Minimum cost to start a program that is not in ArbOS' cache (documentation, "Gas
-/// metering"). The documentation adds "a dynamic init term proportional to the program's
-/// complexity" without giving a formula; it is not charged here (see README).
+/// The uncached start-up floor (`MinInitGas` 69 × 128 since ArbOS 31): what every uncached
+/// call pays before its program's own init cost and the cached term
+/// ([`stylus_rules::costs::call_init_gas`] is the whole charge).
 pub const MIN_INIT_GAS: u64 = 8_832;
-/// Minimum start cost of a cached program.
+/// The cached start-up floor (`MinCachedInitGas` 11 × 32), paid by every call from Stylus
+/// version 2 on, before the program's own cached init cost.
 pub const MIN_CACHED_INIT_GAS: u64 = 352;
-/// Fixed computation charge of `activateProgram` (documentation: 1,659,168 gas, plus a
-/// configurable `ActivationGas`, 0 by default).
-pub const ACTIVATION_GAS: u64 = 1_659_168;
 
-/// WASM pages a transaction gets for free (`ArbWasm.freePages()` on Arbitrum One).
-pub const FREE_PAGES: u32 = 2;
-/// Gas per additional 64 KiB page (`ArbWasm.pageGas()`); the exponential ramp Arbitrum adds
-/// for large footprints is not modelled (see README).
-pub const PAGE_GAS: u64 = 1_000;
-/// Most pages a program may use (`ArbWasm.pageLimit()`, "8 MB of memory by default").
+/// Most pages one frame's memory may grow to (`ArbWasm.pageLimit()` in every ArbOS version,
+/// "8 MB of memory"): wasmi refuses `memory.grow` beyond it.
 pub const PAGE_LIMIT: u32 = 128;
 /// Gas an SSTORE needs left before it may run (EIP-2200's sentry, which Stylus keeps).
 pub const SSTORE_SENTRY_GAS: u64 = 2_300;
@@ -300,13 +296,6 @@ pub fn grow_fuel(pages: u32) -> u64 {
     u64::from(pages) * 65_536 / u64::from(BYTES_COPIED_PER_FUEL)
 }
 
-/// Gas for growing a transaction's open WASM memory from `ever` pages (the most it had so
-/// far) to `pages`: [`PAGE_GAS`] per page beyond `max(ever, FREE_PAGES)`.
-pub fn memory_gas(ever: u32, pages: u32) -> u64 {
-    let paid_from = ever.max(FREE_PAGES);
-    u64::from(pages.saturating_sub(paid_from)).saturating_mul(PAGE_GAS)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,13 +333,5 @@ mod tests {
         assert_eq!(fuel_to_gas(199), 1);
         assert_eq!(ink_to_fuel(HOSTIO_INK), 84);
         assert_eq!(keccak_ink(33), KECCAK_INK + 2 * KECCAK_WORD_INK);
-    }
-
-    #[test]
-    fn memory_is_free_up_to_the_free_pages() {
-        assert_eq!(memory_gas(0, 2), 0);
-        assert_eq!(memory_gas(0, 3), PAGE_GAS);
-        assert_eq!(memory_gas(3, 5), 2 * PAGE_GAS);
-        assert_eq!(memory_gas(5, 4), 0);
     }
 }

@@ -11,31 +11,35 @@ use revm::{
 };
 use wasmi::{CompilationMode, Config, Engine, Module, Store, TrapCode};
 
+use stylus_rules::{StylusParams, costs};
+
 use super::{
     host::{self, Escape, FrameEnv, Host, StorageCache},
-    hostio,
-    pricing::{self, MIN_INIT_GAS},
-    program,
+    hostio, pricing, program,
 };
-use crate::{evm::StylusEvm, system::arb_wasm};
+use crate::{evm::StylusEvm, system::programs};
 
 /// The WASM engine and the programs compiled so far. One per chain, shared by all executions.
 pub struct Runtime {
     engine: Engine,
     modules: Mutex<HashMap<B256, Module>>,
+    params: StylusParams,
     debug: bool,
-    max_fragments: u8,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("debug", &self.debug).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("arbos", &self.params.arbos_version)
+            .field("debug", &self.debug)
+            .finish_non_exhaustive()
     }
 }
 
 impl Runtime {
-    /// A runtime; `debug` allows the `console` host functions (as Arbitrum's debug chains do).
-    pub fn new(debug: bool) -> Self {
+    /// A runtime following the Stylus rules `params` (one ArbOS version's); `debug` allows the
+    /// `console` host functions (as Arbitrum's debug chains do).
+    pub fn new(params: StylusParams, debug: bool) -> Self {
         let mut config = Config::default();
         config
             .consume_fuel(true)
@@ -47,8 +51,8 @@ impl Runtime {
         Self {
             engine: Engine::new(&config),
             modules: Mutex::new(HashMap::default()),
+            params,
             debug,
-            max_fragments: 0,
         }
     }
 
@@ -57,10 +61,9 @@ impl Runtime {
         self.debug
     }
 
-    /// What `ArbOwnerPublic.getMaxStylusContractFragments()` answers: 0, as on Arbitrum One
-    /// today (fragmented programs need ArbOS 60).
-    pub fn max_fragments(&self) -> u8 {
-        self.max_fragments
+    /// The Stylus rules of the chain's ArbOS version.
+    pub fn params(&self) -> &StylusParams {
+        &self.params
     }
 
     /// Compiles `wasm` and keeps it under `codehash`; a code hash compiled before is not
@@ -69,13 +72,8 @@ impl Runtime {
         self.cached_or(codehash, || Ok(wasm.to_vec())).map(drop)
     }
 
-    /// The compiled program for `code` (compiling it on first use, e.g. after a restart from a
-    /// state snapshot).
-    fn module(&self, codehash: B256, code: &[u8]) -> Result<Module, String> {
-        self.cached_or(codehash, || program::decompress(code).map_err(|e| e.to_string()))
-    }
-
-    /// The module kept under `codehash`, or the one compiled from what `wasm` gives.
+    /// The module kept under `codehash`, or the one compiled from what `wasm` gives (on first
+    /// use, e.g. after a restart from a state snapshot).
     fn cached_or(
         &self,
         codehash: B256,
@@ -107,33 +105,51 @@ enum Status {
 }
 
 /// Runs the Stylus frame on top of the stack and returns its result.
+///
+/// Before the program runs, the call pays what nitro's `CallProgram` charges: the memory its
+/// footprint opens ([`costs::memory_gas`]) and its start-up, at the cached price when
+/// `ArbWasmCache` holds it or (from ArbOS 60) it ran earlier in the block, else at the
+/// uncached price ([`costs::call_init_gas`], from the costs stored at activation). From ArbOS
+/// 59 a call that would open more than `PageLimit` pages runs out of gas.
 pub(crate) fn run_top_frame(evm: &mut StylusEvm) -> InterpreterResult {
     let FrameInput::Call(inputs) = &evm.inner.frame_stack.get().input else {
         unreachable!("only calls run Stylus code");
     };
     let inputs = inputs.clone();
     let limit = inputs.gas_limit;
+    let params = *evm.runtime.params();
     let (codehash, code) = (inputs.known_bytecode.0, inputs.known_bytecode.1.original_bytes());
-    let record = match arb_wasm::runnable(&mut evm.inner.ctx, codehash) {
+    let record = match programs::runnable(&mut evm.inner.ctx, codehash, &params) {
         Ok(record) => record,
         Err(why) => return result(InstructionResult::Revert, why.revert_data(), limit, limit, 0),
     };
-    let module = match evm.runtime.module(codehash, &code) {
+    let ctx = &mut evm.inner.ctx;
+    let module = evm
+        .runtime
+        .cached_or(codehash, || program::module_of(ctx, &code, &params).map_err(|e| e.to_string()));
+    let module = match module {
         Ok(module) => module,
         Err(e) => {
             tracing::error!(%codehash, error = %e, "activated program does not compile");
             return result(InstructionResult::Revert, Bytes::new(), limit, limit, 0);
         }
     };
-    let footprint = u32::from(record.footprint);
+    let footprint = record.footprint;
     let tx = &mut evm.stylus;
-    let open = tx.open_pages + footprint;
-    let start_gas = MIN_INIT_GAS + pricing::memory_gas(tx.ever_pages, open);
+    let (open, ever) = (tx.open_pages, tx.ever_pages);
+    let recent =
+        params.recent_programs_cached() && tx.recent.insert(codehash, params.block_cache_size);
+    let cached = record.cached || recent;
+    let mut start_gas = costs::memory_gas(&params, footprint, open, ever)
+        .saturating_add(costs::call_init_gas(&params, record.version, &record.costs(), cached));
+    if params.open_pages_capped() && open.saturating_add(footprint) > params.page_limit {
+        start_gas = u64::MAX;
+    }
     if start_gas > limit {
         return result(InstructionResult::OutOfGas, Bytes::new(), limit, 0, 0);
     }
-    tx.open_pages = open;
-    tx.ever_pages = tx.ever_pages.max(open);
+    tx.open_pages = open.saturating_add(footprint);
+    tx.ever_pages = tx.ever_pages.max(tx.open_pages);
     *tx.active.entry(inputs.target_address).or_default() += 1;
     let env = FrameEnv {
         address: inputs.target_address,
@@ -142,11 +158,19 @@ pub(crate) fn run_top_frame(evm: &mut StylusEvm) -> InterpreterResult {
         is_static: inputs.is_static,
         args: inputs.input.bytes(&evm.inner.ctx),
     };
-    let run = execute(evm, &module, env, limit - start_gas, footprint);
+    let mut run = execute(evm, &module, env, limit - start_gas, footprint);
     let tx = &mut evm.stylus;
-    tx.open_pages -= run.pages;
+    tx.open_pages = open;
     if let Some(n) = tx.active.get_mut(&inputs.target_address) {
         *n -= 1;
+    }
+    // From ArbOS 31, return data costs at least what EVM memory holding it would.
+    if params.return_data_floor() && !run.output.is_empty() {
+        let floor = costs::evm_memory_gas(run.output.len());
+        if limit < floor {
+            return result(InstructionResult::OutOfGas, Bytes::new(), limit, 0, 0);
+        }
+        run.gas_left = run.gas_left.min(limit - floor);
     }
     match run.status {
         Status::Success => {
@@ -181,11 +205,9 @@ struct Run {
     output: Bytes,
     gas_left: u64,
     refund: i64,
-    /// Pages the frame held when it ended (to release from the transaction's open pages).
-    pages: u32,
 }
 
-fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footprint: u32) -> Run {
+fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footprint: u16) -> Run {
     let engine = evm.runtime.engine.clone();
     let host = Host {
         evm,
@@ -196,7 +218,7 @@ fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footpr
         cache: StorageCache::default(),
         refund: 0,
         limits: host::limits(),
-        pages_paid: footprint,
+        pages_paid: u32::from(footprint),
     };
     let mut store = Store::new(&engine, host);
     store.limiter(|host| &mut host.limits);
@@ -217,7 +239,6 @@ fn execute(evm: &mut StylusEvm, module: &Module, env: FrameEnv, gas: u64, footpr
         },
         gas_left: pricing::fuel_to_gas(fuel),
         refund: host.refund,
-        pages: host.pages_paid,
     }
 }
 

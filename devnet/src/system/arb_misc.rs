@@ -16,9 +16,6 @@ use super::{
 };
 use crate::{evm::Ctx, stylus::Runtime};
 
-/// The ArbOS version `ArbSys.arbOSVersion()` reports (55 + 40: the Stylus and EVM rules this
-/// chain follows are those of ArbOS 40 "Callisto").
-pub const ARBOS_VERSION: u64 = 40;
 /// Gas for a getter (an estimate).
 const GETTER_GAS: u64 = 100;
 
@@ -30,7 +27,7 @@ pub(crate) fn run_owner_public(inputs: &CallInputs, input: &[u8], rt: &Runtime) 
     let out = match ArbOwnerPublicCalls::abi_decode(input) {
         Ok(ArbOwnerPublicCalls::getMaxStylusContractFragments(_)) => {
             ArbOwnerPublic::getMaxStylusContractFragmentsCall::abi_encode_returns(
-                &rt.max_fragments(),
+                &rt.params().max_fragment_count,
             )
         }
         Ok(ArbOwnerPublicCalls::getNetworkFeeAccount(_)) => {
@@ -50,7 +47,7 @@ pub(crate) fn run_owner_public(inputs: &CallInputs, input: &[u8], rt: &Runtime) 
 }
 
 /// Runs a call to `ArbSys`.
-pub(crate) fn run_sys(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8]) -> Outcome {
+pub(crate) fn run_sys(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8], rt: &Runtime) -> Outcome {
     if !inputs.call_value().is_zero() {
         return Outcome::revert_msg("ArbSys: function is not payable", GETTER_GAS);
     }
@@ -61,8 +58,10 @@ pub(crate) fn run_sys(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8]) -> Outco
         Ok(ArbSysCalls::arbChainID(_)) => {
             ArbSys::arbChainIDCall::abi_encode_returns(&U256::from(ctx.cfg().chain_id()))
         }
+        // Arbitrum reports 55 plus the ArbOS version.
         Ok(ArbSysCalls::arbOSVersion(_)) => {
-            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(55 + ARBOS_VERSION))
+            let version = 55 + rt.params().arbos_version;
+            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(version))
         }
         Err(_) => return Outcome::revert_msg("ArbSys: not implemented on px-devnet", GETTER_GAS),
     };

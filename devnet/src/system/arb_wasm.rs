@@ -1,129 +1,45 @@
-//! `ArbWasm`: activation of Stylus programs and queries about them.
+//! `ArbWasm`: activation of Stylus programs and queries about them, with nitro's rules for the
+//! chain's ArbOS version (`precompiles/ArbWasm.go`, `arbos/programs/programs.go`).
 //!
 //! Activation is per code hash, as on Arbitrum: a second contract with the same code is active
-//! at once. The record of an activated code hash lives in `ArbWasm`'s own storage (slot = the
-//! code hash), so activation is journaled like any state change: it rolls back with a
-//! reverting transaction, and `eth_call` state overrides see it.
+//! at once. A root (ArbOS 60 on) is activated at its own address; its fragments are read, paid
+//! for (an account access and a copy each) and reassembled first.
 
 use alloy::sol_types::{SolCall, SolError, SolEvent, SolInterface};
 use revm::{
-    context::{Block, ContextTr, JournalTr},
+    context::{ContextTr, JournalTr},
     interpreter::CallInputs,
     primitives::{Address, B256, Bytes, Log, U256, keccak256},
+};
+use stylus_rules::{
+    StylusParams,
+    activation::{self},
+    arbos::{
+        ACTIVATION_FIXED_GAS, COST_SCALAR_PERCENT, MAX_CODE_SIZE, MIN_CACHED_GAS_UNITS,
+        MIN_INIT_GAS_UNITS, hours_since_arbitrum,
+    },
+    code::{self, CodeError, Purpose},
+    costs,
 };
 
 use super::{
     ARB_WASM, NETWORK_FEE_ACCOUNT, Outcome,
-    abi::ArbWasm::{self, ArbWasmCalls},
+    abi::{
+        ArbWasm::{self, ArbWasmCalls},
+        ArbWasmParams::{self, ArbWasmParamsCalls},
+    },
+    programs::{self, ProgramRecord},
 };
 use crate::{
     evm::{Ctx, infallible},
-    stylus::{
-        Runtime,
-        activation::{self, ActivationError},
-        pricing, program,
-    },
+    stylus::Runtime,
 };
 
-/// The Stylus version programs are activated against.
-pub const STYLUS_VERSION: u16 = 1;
-/// Days after activation at which a program expires (`ArbWasm.expiryDays()`).
-pub const EXPIRY_DAYS: u16 = 365;
 /// Wei of data fee per byte of the uncompressed program: this chain's stand-in for Arbitrum's
-/// fee on the size of the compiled program (documented as an estimate in the README).
+/// data pricer (documented as an estimate in the README).
 pub const DATA_FEE_PER_BYTE: u64 = 2_000_000_000;
 /// Gas for a query (an estimate: a storage read plus decoding).
 const VIEW_GAS: u64 = 1_000;
-
-/// An activated program, as stored under its code hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProgramRecord {
-    /// Stylus version it was activated against (0: never activated).
-    pub version: u16,
-    /// Initial memory pages.
-    pub footprint: u16,
-    /// Uncompressed size in bytes.
-    pub wasm_size: u32,
-    /// Block timestamp of activation.
-    pub activated_at: u64,
-}
-
-impl ProgramRecord {
-    fn to_word(self) -> U256 {
-        let mut word = [0u8; 32];
-        word[0..2].copy_from_slice(&self.version.to_be_bytes());
-        word[2..4].copy_from_slice(&self.footprint.to_be_bytes());
-        word[4..8].copy_from_slice(&self.wasm_size.to_be_bytes());
-        word[8..16].copy_from_slice(&self.activated_at.to_be_bytes());
-        U256::from_be_bytes(word)
-    }
-
-    fn from_word(word: U256) -> Self {
-        let w = word.to_be_bytes::<32>();
-        Self {
-            version: u16::from_be_bytes([w[0], w[1]]),
-            footprint: u16::from_be_bytes([w[2], w[3]]),
-            wasm_size: u32::from_be_bytes([w[4], w[5], w[6], w[7]]),
-            activated_at: u64::from_be_bytes(w[8..16].try_into().expect("8 bytes")),
-        }
-    }
-}
-
-/// Why a program may not run, as `ArbWasm`'s errors encode it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotRunnable {
-    /// Never activated (or activated and rolled back).
-    NotActivated,
-    /// Activated against an older Stylus version.
-    NeedsUpgrade(u16),
-    /// Activated more than [`EXPIRY_DAYS`] ago.
-    Expired(u64),
-}
-
-impl NotRunnable {
-    /// The revert data Arbitrum returns for this condition.
-    pub fn revert_data(&self) -> Bytes {
-        match self {
-            Self::NotActivated => ArbWasm::ProgramNotActivated {}.abi_encode().into(),
-            Self::NeedsUpgrade(v) => {
-                ArbWasm::ProgramNeedsUpgrade { version: *v, stylusVersion: STYLUS_VERSION }
-                    .abi_encode()
-                    .into()
-            }
-            Self::Expired(age) => {
-                ArbWasm::ProgramExpired { ageInSeconds: *age }.abi_encode().into()
-            }
-        }
-    }
-}
-
-/// The record of `codehash`, read through the journal.
-pub fn record(ctx: &mut Ctx, codehash: B256) -> ProgramRecord {
-    // The journal only reads storage of loaded accounts.
-    infallible(ctx.journal_mut().load_account(ARB_WASM));
-    let word = infallible(ctx.journal_mut().sload(ARB_WASM, codehash.into())).data;
-    ProgramRecord::from_word(word)
-}
-
-/// Whether the program with `codehash` may run now.
-pub fn runnable(ctx: &mut Ctx, codehash: B256) -> Result<ProgramRecord, NotRunnable> {
-    let now: u64 = ctx.block().timestamp().saturating_to();
-    check_runnable(record(ctx, codehash), now)
-}
-
-fn check_runnable(rec: ProgramRecord, now: u64) -> Result<ProgramRecord, NotRunnable> {
-    if rec.version == 0 {
-        return Err(NotRunnable::NotActivated);
-    }
-    if rec.version != STYLUS_VERSION {
-        return Err(NotRunnable::NeedsUpgrade(rec.version));
-    }
-    let age = now.saturating_sub(rec.activated_at);
-    if age > u64::from(EXPIRY_DAYS) * 86_400 {
-        return Err(NotRunnable::Expired(age));
-    }
-    Ok(rec)
-}
 
 /// The data fee for a program of `wasm_size` bytes.
 pub fn data_fee(wasm_size: usize) -> U256 {
@@ -132,6 +48,10 @@ pub fn data_fee(wasm_size: usize) -> U256 {
 
 /// Runs a call to `ArbWasm`.
 pub(crate) fn run(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8], rt: &Runtime) -> Outcome {
+    let params = rt.params();
+    if let Ok(call) = ArbWasmParamsCalls::abi_decode(input) {
+        return parameter(&call, params, &inputs.call_value());
+    }
     let Ok(call) = ArbWasmCalls::abi_decode(input) else {
         return Outcome::revert_msg("ArbWasm: unknown or malformed call", VIEW_GAS);
     };
@@ -141,58 +61,91 @@ pub(crate) fn run(ctx: &mut Ctx, inputs: &CallInputs, input: &[u8], rt: &Runtime
     if !payable && !value.is_zero() {
         return Outcome::revert_msg("ArbWasm: function is not payable", VIEW_GAS);
     }
-    let now: u64 = ctx.block().timestamp().saturating_to();
+    let now = programs::now(ctx);
     match call {
         ArbWasmCalls::activateProgram(c) => activate(ctx, inputs, c.program, rt),
         ArbWasmCalls::stylusVersion(_) => {
-            ok(&ArbWasm::stylusVersionCall::abi_encode_returns(&STYLUS_VERSION))
+            ok(&ArbWasm::stylusVersionCall::abi_encode_returns(&params.version))
         }
-        ArbWasmCalls::codehashVersion(c) => query(ctx, c.codehash, now, |r| {
+        ArbWasmCalls::codehashVersion(c) => query(ctx, c.codehash, params, now, |r| {
             ArbWasm::codehashVersionCall::abi_encode_returns(&r.version)
         }),
-        ArbWasmCalls::codehashAsmSize(c) => query(ctx, c.codehash, now, |r| {
-            ArbWasm::codehashAsmSizeCall::abi_encode_returns(&r.wasm_size)
+        ArbWasmCalls::codehashAsmSize(c) => query(ctx, c.codehash, params, now, |r| {
+            ArbWasm::codehashAsmSizeCall::abi_encode_returns(&r.asm_size())
         }),
-        ArbWasmCalls::programVersion(c) => program_query(ctx, c.program, now, |r| {
+        ArbWasmCalls::programVersion(c) => program_query(ctx, c.program, params, now, |r| {
             ArbWasm::programVersionCall::abi_encode_returns(&r.version)
         }),
-        ArbWasmCalls::programInitGas(c) => program_query(ctx, c.program, now, |_| {
+        ArbWasmCalls::programInitGas(c) => program_query(ctx, c.program, params, now, |r| {
+            let (gas, cached) = r.init_gas(params);
             ArbWasm::programInitGasCall::abi_encode_returns(&ArbWasm::programInitGasReturn {
-                gas: pricing::MIN_INIT_GAS,
-                gasWhenCached: pricing::MIN_CACHED_INIT_GAS,
+                gas,
+                gasWhenCached: cached,
             })
         }),
-        ArbWasmCalls::programMemoryFootprint(c) => program_query(ctx, c.program, now, |r| {
-            ArbWasm::programMemoryFootprintCall::abi_encode_returns(&r.footprint)
-        }),
-        ArbWasmCalls::programTimeLeft(c) => program_query(ctx, c.program, now, |r| {
-            let expiry = r.activated_at + u64::from(EXPIRY_DAYS) * 86_400;
-            ArbWasm::programTimeLeftCall::abi_encode_returns(&expiry.saturating_sub(now))
+        ArbWasmCalls::programMemoryFootprint(c) => {
+            program_query(ctx, c.program, params, now, |r| {
+                ArbWasm::programMemoryFootprintCall::abi_encode_returns(&r.footprint)
+            })
+        }
+        ArbWasmCalls::programTimeLeft(c) => program_query(ctx, c.program, params, now, |r| {
+            let left = params.expiry_seconds().saturating_sub(r.age(now));
+            ArbWasm::programTimeLeftCall::abi_encode_returns(&left)
         }),
         ArbWasmCalls::inkPrice(_) => {
-            let price = u32::try_from(pricing::INK_PER_GAS).expect("fits");
-            ok(&ArbWasm::inkPriceCall::abi_encode_returns(&price))
+            ok(&ArbWasm::inkPriceCall::abi_encode_returns(&params.ink_price))
         }
         ArbWasmCalls::freePages(_) => {
-            let pages = u16::try_from(pricing::FREE_PAGES).expect("fits");
-            ok(&ArbWasm::freePagesCall::abi_encode_returns(&pages))
+            ok(&ArbWasm::freePagesCall::abi_encode_returns(&params.free_pages))
         }
-        ArbWasmCalls::pageGas(_) => {
-            let gas = u16::try_from(pricing::PAGE_GAS).expect("fits");
-            ok(&ArbWasm::pageGasCall::abi_encode_returns(&gas))
-        }
+        ArbWasmCalls::pageGas(_) => ok(&ArbWasm::pageGasCall::abi_encode_returns(&params.page_gas)),
         ArbWasmCalls::pageLimit(_) => {
-            let limit = u16::try_from(pricing::PAGE_LIMIT).expect("fits");
-            ok(&ArbWasm::pageLimitCall::abi_encode_returns(&limit))
+            ok(&ArbWasm::pageLimitCall::abi_encode_returns(&params.page_limit))
         }
         ArbWasmCalls::expiryDays(_) => {
-            ok(&ArbWasm::expiryDaysCall::abi_encode_returns(&EXPIRY_DAYS))
+            ok(&ArbWasm::expiryDaysCall::abi_encode_returns(&params.expiry_days))
         }
-        // Keepalive is not modelled: programs here expire and are activated again instead.
-        ArbWasmCalls::codehashKeepalive(_) | ArbWasmCalls::keepaliveDays(_) => {
-            Outcome::revert_msg("ArbWasm: keepalive is not implemented by px-devnet", VIEW_GAS)
+        ArbWasmCalls::keepaliveDays(_) => {
+            ok(&ArbWasm::keepaliveDaysCall::abi_encode_returns(&params.keepalive_days))
         }
+        ArbWasmCalls::codehashKeepalive(c) => keepalive(ctx, inputs, c.codehash, params),
     }
+}
+
+/// The parameter views `abi/arbitrum.sol` leaves out.
+fn parameter(call: &ArbWasmParamsCalls, params: &StylusParams, value: &U256) -> Outcome {
+    if !value.is_zero() {
+        return Outcome::revert_msg("ArbWasm: function is not payable", VIEW_GAS);
+    }
+    let out = match call {
+        ArbWasmParamsCalls::maxStackDepth(_) => {
+            ArbWasmParams::maxStackDepthCall::abi_encode_returns(&params.max_stack_depth)
+        }
+        ArbWasmParamsCalls::pageRamp(_) => {
+            ArbWasmParams::pageRampCall::abi_encode_returns(&params.page_ramp)
+        }
+        // Not offered before ArbOS 32: a revert without data, as nitro's `vm.ErrExecutionReverted`.
+        ArbWasmParamsCalls::minInitGas(_) if !params.charging_fixes() => {
+            return Outcome::revert(Bytes::new(), VIEW_GAS);
+        }
+        ArbWasmParamsCalls::minInitGas(_) => {
+            ArbWasmParams::minInitGasCall::abi_encode_returns(&ArbWasmParams::minInitGasReturn {
+                gas: u64::from(params.min_init_gas) * MIN_INIT_GAS_UNITS,
+                cached: u64::from(params.min_cached_init_gas) * MIN_CACHED_GAS_UNITS,
+            })
+        }
+        ArbWasmParamsCalls::initCostScalar(_) => {
+            let percent = u64::from(params.init_cost_scalar) * COST_SCALAR_PERCENT;
+            ArbWasmParams::initCostScalarCall::abi_encode_returns(&percent)
+        }
+        ArbWasmParamsCalls::blockCacheSize(_) => {
+            ArbWasmParams::blockCacheSizeCall::abi_encode_returns(&params.block_cache_size)
+        }
+        ArbWasmParamsCalls::activationGas(_) => {
+            ArbWasmParams::activationGasCall::abi_encode_returns(&params.activation_gas)
+        }
+    };
+    ok(&out)
 }
 
 fn ok(data: &[u8]) -> Outcome {
@@ -202,10 +155,11 @@ fn ok(data: &[u8]) -> Outcome {
 fn query(
     ctx: &mut Ctx,
     codehash: B256,
+    params: &StylusParams,
     now: u64,
     encode: impl FnOnce(ProgramRecord) -> Vec<u8>,
 ) -> Outcome {
-    match check_runnable(record(ctx, codehash), now) {
+    match programs::active(programs::record(ctx, codehash), params, now) {
         Ok(rec) => ok(&encode(rec)),
         Err(why) => Outcome::revert(why.revert_data(), VIEW_GAS),
     }
@@ -214,64 +168,106 @@ fn query(
 fn program_query(
     ctx: &mut Ctx,
     program: Address,
+    params: &StylusParams,
     now: u64,
     encode: impl FnOnce(ProgramRecord) -> Vec<u8>,
 ) -> Outcome {
-    let code = infallible(ctx.journal_mut().code(program));
-    if !program::is_stylus(&code.data) {
-        return Outcome::revert(ArbWasm::ProgramNotWasm {}.abi_encode(), VIEW_GAS);
-    }
-    query(ctx, keccak256(&code.data), now, encode)
+    let codehash = infallible(ctx.journal_mut().code_hash(program)).data;
+    query(ctx, codehash, params, now, encode)
 }
 
-/// `activateProgram(program)`: checks the code at `program` as Arbitrum does, compiles it,
-/// takes the data fee from the call's value (the rest goes back to the caller without an EVM
-/// call, as on Arbitrum) and records the code hash as active.
+/// `activateProgram(program)`: reads the program at `program` (a root's fragments too), checks
+/// it as nitro does, compiles it, takes the data fee from the call's value (the rest goes back
+/// to the caller without an EVM call, as on Arbitrum) and records the code hash as active.
+///
+/// Gas: `ActivationGas`, the fixed 1,659,168 and each fragment's read; a program that is read
+/// but fails activation's checks consumes all gas, as on Arbitrum. Nitro reverts with no data
+/// for its non-Solidity errors; this chain puts nitro's message in an `Error(string)`.
 fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, rt: &Runtime) -> Outcome {
-    let gas = pricing::ACTIVATION_GAS;
+    let params = rt.params();
+    let limit = inputs.gas_limit;
+    let mut used = params.activation_gas + ACTIVATION_FIXED_GAS;
+    if used > limit {
+        return Outcome::out_of_gas();
+    }
     let code = infallible(ctx.journal_mut().code(program)).data;
-    if !program::is_stylus(&code) {
-        return Outcome::revert(ArbWasm::ProgramNotWasm {}.abi_encode(), gas);
-    }
     let codehash = keccak256(&code);
-    let now: u64 = ctx.block().timestamp().saturating_to();
-    if check_runnable(record(ctx, codehash), now).is_ok() {
-        return Outcome::revert(ArbWasm::ProgramUpToDate {}.abi_encode(), gas);
+    let now = programs::now(ctx);
+    let old = programs::record(ctx, codehash);
+    if programs::up_to_date(old, params, now) {
+        return Outcome::revert(ArbWasm::ProgramUpToDate {}.abi_encode(), used);
     }
-    let info = match activation::check_code(&code, rt.debug()).and_then(|info| {
-        rt.compile(codehash, &info.wasm).map_err(ActivationError::Invalid)?;
-        Ok(info)
-    }) {
-        Ok(info) => info,
-        Err(e) => return Outcome::revert_msg(&format!("activation failed: {e}"), gas),
+    let wasm = match read_program(ctx, &code, params, limit, &mut used) {
+        Ok(wasm) => wasm,
+        Err(CodeError::OutOfGas) => return Outcome::out_of_gas(),
+        Err(CodeError::NotWasm) => {
+            return Outcome::revert(ArbWasm::ProgramNotWasm {}.abi_encode(), used);
+        }
+        Err(e) => return Outcome::revert_msg(&format!("activation failed: {e}"), used),
     };
-    let fee = data_fee(info.wasm.len());
+    let module = match activation::check(&wasm, params, params.page_limit, rt.debug())
+        .map_err(|e| e.to_string())
+        .and_then(|module| rt.compile(codehash, &wasm).map(|()| module))
+    {
+        Ok(module) => module,
+        Err(e) => return Outcome::revert_msg(&format!("activation failed: {e}"), limit),
+    };
+    let fee = data_fee(wasm.len());
     let value = inputs.call_value();
     if value < fee {
         let err = ArbWasm::ProgramInsufficientValue { have: value, want: fee };
-        return Outcome::revert(err.abi_encode(), gas);
+        return Outcome::revert(err.abi_encode(), used);
     }
     if let Err(why) = pay(ctx, inputs.caller, fee, value - fee) {
-        return Outcome::revert_msg(&why, gas);
+        return Outcome::revert_msg(&why, used);
     }
-    let rec = ProgramRecord {
-        version: STYLUS_VERSION,
-        footprint: info.footprint,
-        wasm_size: u32::try_from(info.wasm.len()).expect("below the size limit"),
-        activated_at: now,
+    let record = ProgramRecord {
+        version: params.version,
+        init_cost: module.costs.init,
+        cached_cost: module.costs.cached_init,
+        footprint: module.footprint,
+        activated_hour: hours_since_arbitrum(now),
+        asm_kb: costs::asm_kilobytes(module.costs.asm_estimate),
+        // A cached program stays cached through a reactivation.
+        cached: old.cached,
     };
-    infallible(ctx.journal_mut().load_account(ARB_WASM));
-    infallible(ctx.journal_mut().sstore(ARB_WASM, codehash.into(), rec.to_word()));
+    programs::store(ctx, codehash, record);
     let event = ArbWasm::ProgramActivated {
         codehash,
-        moduleHash: keccak256(&info.wasm),
+        moduleHash: keccak256(&wasm),
         program,
         dataFee: fee,
-        version: STYLUS_VERSION,
+        version: params.version,
     };
     ctx.journal_mut().log(Log { address: ARB_WASM, data: event.encode_log_data() });
-    let ret = ArbWasm::activateProgramReturn { version: STYLUS_VERSION, dataFee: fee };
-    Outcome::ok(ArbWasm::activateProgramCall::abi_encode_returns(&ret), gas)
+    let ret = ArbWasm::activateProgramReturn { version: params.version, dataFee: fee };
+    Outcome::ok(ArbWasm::activateProgramCall::abi_encode_returns(&ret), used)
+}
+
+/// The module in `code`, reading (and paying for) a root's fragments as nitro's
+/// `fragmentReadCharger` does: a fragment is read only if a full-size read could be paid.
+fn read_program(
+    ctx: &mut Ctx,
+    code: &[u8],
+    params: &StylusParams,
+    limit: u64,
+    used: &mut u64,
+) -> Result<Vec<u8>, CodeError> {
+    code::decode(code, params, Purpose::Activation, |address| {
+        let address = Address::from(address);
+        let warm = !infallible(ctx.journal_mut().load_account(address)).is_cold;
+        if limit - *used < code::fragment_read_gas(warm, MAX_CODE_SIZE) {
+            return None;
+        }
+        let fragment = infallible(ctx.journal_mut().code(address)).data;
+        *used += code::fragment_read_gas(warm, fragment.len());
+        Some(fragment.to_vec())
+    })
+}
+
+/// `codehashKeepalive(codehash)`: not modelled (programs here expire and are activated again).
+fn keepalive(_: &mut Ctx, _: &CallInputs, _: B256, _: &StylusParams) -> Outcome {
+    Outcome::revert_msg("ArbWasm: keepalive is not implemented by px-devnet", VIEW_GAS)
 }
 
 /// Moves the fee to the network fee account and the change back to `caller`.
@@ -286,39 +282,4 @@ fn pay(ctx: &mut Ctx, caller: Address, fee: U256, change: U256) -> Result<(), St
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_round_trips_through_a_word() {
-        let rec = ProgramRecord { version: 1, footprint: 3, wasm_size: 59_189, activated_at: 7 };
-        assert_eq!(ProgramRecord::from_word(rec.to_word()), rec);
-    }
-
-    #[test]
-    fn a_fresh_record_is_not_activated() {
-        assert_eq!(
-            check_runnable(ProgramRecord::from_word(U256::ZERO), 0),
-            Err(NotRunnable::NotActivated)
-        );
-    }
-
-    #[test]
-    fn a_program_expires_after_a_year() {
-        let rec = ProgramRecord { version: 1, footprint: 1, wasm_size: 1, activated_at: 0 };
-        assert!(check_runnable(rec, 365 * 86_400).is_ok());
-        assert_eq!(
-            check_runnable(rec, 365 * 86_400 + 1),
-            Err(NotRunnable::Expired(365 * 86_400 + 1))
-        );
-    }
-
-    #[test]
-    fn an_older_version_needs_an_upgrade() {
-        let rec = ProgramRecord { version: 9, footprint: 1, wasm_size: 1, activated_at: 0 };
-        assert_eq!(check_runnable(rec, 0), Err(NotRunnable::NeedsUpgrade(9)));
-    }
 }

@@ -18,7 +18,7 @@ use super::{
         ArbWasm,
         StylusDeployer::{self, StylusDeployerCalls},
     },
-    arb_wasm,
+    programs,
 };
 use crate::evm::{CallKind, CallRequest, FrameError, Nested, StylusEvm, infallible};
 
@@ -97,7 +97,7 @@ fn init_salt(salt: B256, init_data: &[u8]) -> B256 {
 fn requires_activation(evm: &mut StylusEvm, addr: Address) -> bool {
     let ctx = &mut evm.inner.ctx;
     let hash = infallible(ctx.journal_mut().code_hash(addr)).data;
-    arb_wasm::runnable(ctx, hash).is_err()
+    programs::runnable(ctx, hash, evm.runtime.params()).is_err()
 }
 
 fn deploy(

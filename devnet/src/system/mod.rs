@@ -1,6 +1,9 @@
 //! Arbitrum's system contracts, as far as Stylus needs them, written in Rust:
 //!
 //! - [`arb_wasm`]: `ArbWasm` at `0x…71`, activation and program queries (a precompile);
+//! - [`arb_wasm_cache`]: `ArbWasmCache` at `0x…72` (a precompile) and the `CacheManager`
+//!   contract the chain starts with;
+//! - [`programs`]: the record of activated programs both read and write;
 //! - [`arb_misc`]: `ArbOwnerPublic` (`0x…6b`) and `ArbSys` (`0x…64`) getters (precompiles);
 //! - [`deployer`]: `StylusDeployer`, which deploys, activates and runs a constructor in one
 //!   transaction (a frame-level system contract: it makes nested calls).
@@ -11,7 +14,9 @@
 pub mod abi;
 pub mod arb_misc;
 pub mod arb_wasm;
+pub mod arb_wasm_cache;
 pub mod deployer;
+pub mod programs;
 
 use revm::{
     bytecode::Bytecode,
@@ -33,8 +38,10 @@ pub use px_abi::arbitrum::{ARB_WASM, STYLUS_DEPLOYER};
 /// Where activation data fees go.
 pub const NETWORK_FEE_ACCOUNT: Address = address!("0x00000000000000000000000000000000000a4b05");
 
+pub use arb_wasm_cache::{ARB_WASM_CACHE, CACHE_MANAGER};
+
 /// The system contracts that are precompiles (no nested frames).
-pub const PRECOMPILES: [Address; 3] = [ARB_SYS, ARB_OWNER_PUBLIC, ARB_WASM];
+pub const PRECOMPILES: [Address; 4] = [ARB_SYS, ARB_OWNER_PUBLIC, ARB_WASM, ARB_WASM_CACHE];
 
 /// Whether calls to `address` run as a frame-level system contract.
 pub fn is_frame_system(address: Address) -> bool {
@@ -47,8 +54,8 @@ pub fn placeholder_code() -> Bytecode {
 }
 
 /// All system addresses, for genesis.
-pub fn addresses() -> [Address; 4] {
-    [ARB_SYS, ARB_OWNER_PUBLIC, ARB_WASM, STYLUS_DEPLOYER]
+pub fn addresses() -> [Address; 5] {
+    [ARB_SYS, ARB_OWNER_PUBLIC, ARB_WASM, ARB_WASM_CACHE, STYLUS_DEPLOYER]
 }
 
 /// Runs a call to an Arbitrum precompile, or returns `None` for any other address.
@@ -60,8 +67,9 @@ pub fn run_precompile(
     let input = inputs.input.bytes(ctx);
     let outcome = match inputs.bytecode_address {
         ARB_WASM => arb_wasm::run(ctx, inputs, &input, runtime),
+        ARB_WASM_CACHE => arb_wasm_cache::run(ctx, inputs, &input, runtime),
         ARB_OWNER_PUBLIC => arb_misc::run_owner_public(inputs, &input, runtime),
-        ARB_SYS => arb_misc::run_sys(ctx, inputs, &input),
+        ARB_SYS => arb_misc::run_sys(ctx, inputs, &input, runtime),
         _ => return None,
     };
     Some(outcome.into_result(inputs.gas_limit))
@@ -92,6 +100,11 @@ impl Outcome {
     /// A revert with `data`, costing `gas_used`.
     pub(crate) fn revert(data: impl Into<Bytes>, gas_used: u64) -> Self {
         Self { status: InstructionResult::Revert, output: data.into(), gas_used }
+    }
+
+    /// Out of gas: the call's gas is consumed.
+    pub(crate) fn out_of_gas() -> Self {
+        Self { status: InstructionResult::OutOfGas, output: Bytes::new(), gas_used: u64::MAX }
     }
 
     /// A revert with Solidity's `Error(string)`.

@@ -43,19 +43,15 @@ pub(super) fn native_keccak256(
     write(&mut c, out, hash.as_slice())
 }
 
-/// `pay_for_memory_grow(pages)`: Arbitrum calls it for every `memory.grow`; here growth is
-/// measured directly, so a program calling it voluntarily pays for `pages` it does not get,
-/// as the SDK's documentation warns.
+/// `pay_for_memory_grow(pages)`: what nitro's instrumentation calls before every
+/// `memory.grow` (here growth is measured directly, [`super::settle_memory`]), so a program
+/// calling it itself pays for, and holds open, `pages` it does not get, as on Arbitrum.
 pub(super) fn pay_for_memory_grow(mut c: C<'_, '_>, pages: u32) -> Result<(), Error> {
     charge_ink(&mut c, HOSTIO_INK)?;
     if pages == 0 {
         return Ok(());
     }
-    let tx = &mut c.data_mut().evm.stylus;
-    let wanted = tx.open_pages.saturating_add(pages);
-    let gas = pricing::memory_gas(tx.ever_pages, wanted);
-    tx.ever_pages = tx.ever_pages.max(wanted);
-    super::charge_gas(&mut c, gas)
+    super::add_pages(&mut c, u16::try_from(pages).unwrap_or(u16::MAX))
 }
 
 pub(super) fn log_i32(_: C<'_, '_>, value: i32) {

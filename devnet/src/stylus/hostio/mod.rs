@@ -15,6 +15,8 @@ use wasmi::{AsContext, AsContextMut, Caller, Engine, Error, Linker};
 
 pub(crate) use storage::flush;
 
+use stylus_rules::costs;
+
 use super::{
     host::{Escape, Host},
     pricing::{self, FUEL_PER_GAS},
@@ -23,7 +25,7 @@ use super::{
 /// The caller type every host function receives.
 pub(crate) type C<'c, 'a> = Caller<'c, Host<'a>>;
 
-/// A linker offering every host function of [`super::activation::VM_HOOKS`] (and the debug
+/// A linker offering every host function of [`stylus_rules::hostio::VM_HOOKS`] (and the debug
 /// `console` functions).
 pub(crate) fn linker<'a>(engine: &Engine) -> Linker<Host<'a>> {
     let mut l = Linker::new(engine);
@@ -151,7 +153,8 @@ pub(crate) fn charge_gas<'a>(c: &mut impl Ctx<'a>, gas: u64) -> Result<(), Error
     charge_fuel(c, pricing::gas_to_fuel(gas))
 }
 
-/// Charges for pages the memory grew by since they were last paid for.
+/// Charges for pages the memory grew by since they were last paid for: nitro instruments every
+/// `memory.grow` with a call of `pay_for_memory_grow`, which this measures instead.
 pub(crate) fn settle_memory<'a>(c: &mut impl Ctx<'a>) -> Result<(), Error> {
     let Some(mem) = c.as_context().data().memory else { return Ok(()) };
     let now = u32::try_from(mem.size(c.as_context())).unwrap_or(u32::MAX);
@@ -164,13 +167,25 @@ pub(crate) fn settle_memory<'a>(c: &mut impl Ctx<'a>) -> Result<(), Error> {
     host.pages_paid = now;
     // Undo wasmi's per-byte charge for the growth; the pages are charged below.
     let refund = pricing::grow_fuel(grown);
-    let tx = &mut host.evm.stylus;
-    let open = tx.open_pages + grown;
-    let gas = pricing::memory_gas(tx.ever_pages, open);
-    tx.open_pages = open;
-    tx.ever_pages = tx.ever_pages.max(open);
     let fuel = c.as_context().get_fuel()?;
     c.as_context_mut().set_fuel(fuel.saturating_add(refund))?;
+    add_pages(c, u16::try_from(grown).unwrap_or(u16::MAX))
+}
+
+/// Opens `pages` more pages for the transaction and charges nitro's memory price for them
+/// (what its `addPages` does); beyond `PageLimit` open pages (ArbOS 59 on) the frame runs out
+/// of gas.
+pub(crate) fn add_pages<'a>(c: &mut impl Ctx<'a>, pages: u16) -> Result<(), Error> {
+    let mut ctx = c.as_context_mut();
+    let evm = &mut *ctx.data_mut().evm;
+    let params = *evm.runtime.params();
+    let tx = &mut evm.stylus;
+    let gas = costs::memory_gas(&params, pages, tx.open_pages, tx.ever_pages);
+    tx.open_pages = tx.open_pages.saturating_add(pages);
+    tx.ever_pages = tx.ever_pages.max(tx.open_pages);
+    if params.open_pages_capped() && tx.open_pages > params.page_limit {
+        return Err(Escape::out_of_gas());
+    }
     charge_gas(c, gas)
 }
 
