@@ -4,7 +4,8 @@
 #   the local Stylus chain (px-devnet, 127.0.0.1:8547), a real IPFS node, the oracle adapter
 #   (:8080), the PX node (:8090) and the Chainlink stand-in; the real programs deployed; mint,
 #   sync, upload, sync, the sync window, the quota; transactions and gas as they happen.
-# It then keeps everything running for `px` and `cast` until ctrl-c, and stops every process.
+# It then serves the dApp (dapp/serve.mjs, a development wallet for Alice) and prints its URL,
+# keeps everything running for the browser, `px` and `cast` until ctrl-c, and stops every process.
 #   scripts/demo.sh --exit          # run the loop and stop
 #   scripts/demo.sh --free-ports    # any free ports instead of the defaults
 set -euo pipefail

@@ -3,14 +3,16 @@
 #
 #   scripts/setup.sh            # rust (toolchain, wasm target, rust-src) + npm tools
 #   scripts/setup.sh all        # the above plus every optional part below
-#   scripts/setup.sh rust|npm|chainlink|ipfs|cre   # one part only
+#   scripts/setup.sh rust|npm|chainlink|ipfs|cre|sdk|dapp   # one part only
 #   scripts/setup.sh fuzz       # cargo-fuzz, for scripts/fuzz.sh (not in `all`)
 #
 # Parts: rust, npm, chainlink (Chainlink's LinkToken, Operator and KeystoneForwarder compiled from
 # @chainlink/contracts 1.5.0 into tools/chainlink/out; see scripts/chainlink/README.md), ipfs
 # (js-ipfs 0.66.1 in tools/ipfs, the loopback IPFS node scripts/ipfs-node.sh runs for the oracle
 # adapter's tests and benchmark), cre (the CRE SDK 1.21.1 and Bun 1.4.5 from npm in
-# cre/px-sync/node_modules, for the px-sync workflow's tests and its TypeScript-to-JS compile).
+# cre/px-sync/node_modules, for the px-sync workflow's tests and its TypeScript-to-JS compile),
+# sdk (@px/sdk's npm packages, built into sdk/build), dapp (the dApp's npm packages and its build
+# in dapp/dist, and Debian's Chromium for the browser tests).
 #
 # Nothing is installed outside the repository except the pinned Rust toolchain (through rustup).
 set -euo pipefail
@@ -129,18 +131,59 @@ setup_fuzz() {
   cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --root .tools/cargo-fuzz
 }
 
+# build_when_changed DIR WHAT COMMAND PATHS...: runs COMMAND in DIR when PATHS (relative to DIR)
+# changed since its last successful run.
+build_when_changed() {
+  local dir="$1" what="$2" command="$3" stamp want
+  shift 3
+  stamp="$dir/node_modules/.px-built"
+  want="$(cd "$dir" && find "$@" -type f | sort | xargs cat | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    log "$what up to date"
+    return
+  fi
+  log "building $what"
+  (cd "$dir" && $command)
+  echo "$want" >"$stamp"
+}
+
+# @px/sdk (sdk/): viem and TypeScript from its lockfile, then `tsc` into sdk/build (its tests run
+# from there). `npm run gen` in sdk/ regenerates its bindings from abi/ and node/openapi.json.
+setup_sdk() {
+  npm_install sdk "@px/sdk's packages"
+  build_when_changed sdk "@px/sdk" "npm run --silent build" src test tsconfig.json package-lock.json
+}
+
+# The dApp (dapp/): Vite, playwright-core and the SDK (a local package), built into dapp/dist;
+# and Chromium from Debian's packages for the browser tests (playwright's own browser download
+# cannot work here), installed with apt-get when /usr/bin/chromium is missing.
+setup_dapp() {
+  setup_sdk
+  if [[ ! -x "${PX_CHROMIUM:-/usr/bin/chromium}" ]]; then
+    command -v apt-get >/dev/null || { echo "Chromium is required (apt-get install chromium)" >&2; exit 1; }
+    local sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    log "installing Chromium from Debian's packages"
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  npm_install dapp "the dApp's packages"
+  build_when_changed dapp "the dApp" "npm run --silent build" src dev-wallet index.html vite.config.ts vite.wallet.config.ts tsconfig.json package-lock.json ../sdk/src
+}
+
 part="${1:-default}"
 case "$part" in
   default) setup_rust; setup_npm ;;
   all)
     # The test scripts (Chainlink vectors, keepalive) use it; say so now, not halfway through.
     command -v python3 >/dev/null || { echo "python3 is required by the test scripts" >&2; exit 1; }
-    setup_rust; setup_npm; setup_chainlink; setup_ipfs; setup_cre ;;
+    setup_rust; setup_npm; setup_chainlink; setup_ipfs; setup_cre; setup_sdk; setup_dapp ;;
   rust) setup_rust ;;
   npm) setup_npm ;;
   chainlink) setup_npm; setup_chainlink ;;
   ipfs) setup_ipfs ;;
   cre) setup_cre ;;
   fuzz) setup_rust; setup_fuzz ;;
-  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|fuzz|all)" >&2; exit 2 ;;
+  sdk) setup_sdk ;;
+  dapp) setup_dapp ;;
+  *) echo "unknown part: $part (rust|npm|chainlink|ipfs|cre|fuzz|sdk|dapp|all)" >&2; exit 2 ;;
 esac

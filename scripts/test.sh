@@ -6,7 +6,8 @@
 #   3. re-runs Chainlink's contracts for the request/callback vectors px-sync is tested against;
 #   4. runs the workspace's tests (unit, TestVM, ABI drift, integration, end to end; the fuzz
 #      targets' properties over their corpus and its mutations, ~3 s: fuzz/README.md) and the
-#      keepalive script's test.
+#      keepalive script's test;
+#   5. the SDK's tests (bindings drift, unit, live against px-env) and the dApp's browser tests.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -25,3 +26,8 @@ cargo build --workspace --bins --tests --locked
 cargo test --workspace --locked
 # The keepalive script against px-devnet (deployed by px-deploy) and anvil.
 SKIP_BUILD=1 scripts/keepalive-test/run.sh
+# @px/sdk: its bindings match abi/ and node/openapi.json, unit tests, then the live tests against
+# the local environment (px-env); then the dApp in headless Chromium against another one.
+(cd sdk && node scripts/gen.mjs --check && node --test build/test/unit/ \
+  && node --test --test-concurrency=1 build/test/live/)
+(cd dapp && node --test --test-concurrency=1 test/)

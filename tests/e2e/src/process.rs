@@ -60,10 +60,25 @@ impl Process {
         if !path.exists() {
             bail!("{} is missing; run `cargo build --workspace --bins`", path.display());
         }
+        Self::spawn_program(name, &path, args, env, logs)
+    }
+
+    /// Starts `program` (a path, or a name looked up on `PATH` such as `node`) like
+    /// [`Process::spawn`].
+    ///
+    /// # Errors
+    /// When the program cannot start.
+    pub fn spawn_program(
+        name: &str,
+        path: &Path,
+        args: &[String],
+        env: &[(&str, String)],
+        logs: &Path,
+    ) -> Result<Self> {
         std::fs::create_dir_all(logs)?;
         let log = logs.join(format!("{name}.log"));
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let mut command = Command::new(&path);
+        let mut command = Command::new(path);
         command.args(args).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
         for (key, value) in env {
             command.env(key, value);

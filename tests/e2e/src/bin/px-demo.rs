@@ -199,6 +199,51 @@ impl Demo {
     }
 }
 
+impl Demo {
+    /// Serves the dApp (`dapp/serve.mjs` over `dapp/dist`, built by `scripts/setup.sh dapp`)
+    /// with a development wallet for Alice, and prints its URL.
+    async fn serve_dapp(
+        &self,
+        alice: &PrivateKeySigner,
+        default_ports: bool,
+    ) -> Result<Option<px_e2e::process::Process>> {
+        let root = px_e2e::environment::root();
+        if !root.join("dapp/dist/index.html").exists() {
+            println!("    (the dApp is not built: `scripts/setup.sh dapp` builds it)");
+            return Ok(None);
+        }
+        let deployment = self.env.dir.join("deployment.json");
+        std::fs::write(&deployment, serde_json::to_string_pretty(&self.env.deployment)? + "\n")?;
+        let port = if default_ports { 5173 } else { px_e2e::process::free_port()? };
+        let args = [
+            root.join("dapp/serve.mjs").display().to_string(),
+            "--rpc".to_owned(),
+            self.env.rpc_url.clone(),
+            "--node".to_owned(),
+            self.env.node_url.clone(),
+            "--deployment".to_owned(),
+            deployment.display().to_string(),
+            "--port".to_owned(),
+            port.to_string(),
+            "--dev-wallet-key".to_owned(),
+            format!("0x{}", alloy::hex::encode(alice.to_bytes())),
+        ];
+        let mut server = px_e2e::process::Process::spawn_program(
+            "dapp",
+            std::path::Path::new("node"),
+            &args,
+            &[],
+            &self.env.dir.join("logs"),
+        )?;
+        let url = format!("http://127.0.0.1:{port}/");
+        server.wait_http(&url, Duration::from_secs(20)).await?;
+        println!(
+            "\n\x1b[1mThe dApp:\x1b[0m {url}  (open it in a browser: \"Connect PX development wallet\" signs as Alice; mint, upload, see usage and sync)"
+        );
+        Ok(Some(server))
+    }
+}
+
 async fn run(exit: bool, default_ports: bool) -> Result<()> {
     step(1, "Starting the local environment and deploying the programs");
     let env =
@@ -230,6 +275,7 @@ async fn run(exit: bool, default_ports: bool) -> Result<()> {
     if exit {
         return Ok(());
     }
+    let _dapp = demo.serve_dapp(&alice, default_ports).await?;
     println!("Press ctrl-c to stop every process.");
     tokio::signal::ctrl_c().await?;
     Ok(())
