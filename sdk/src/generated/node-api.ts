@@ -79,7 +79,23 @@ export interface Listing {
 }
 
 /** px-usage/1 head document, byte for byte as published (see docs/wire-formats.md) */
-export type UsageDocument = Record<string, unknown>;
+export interface UsageDocument {
+  readonly schema: string;
+  readonly chainId: string;
+  readonly contract: string;
+  readonly tokenId: string;
+  readonly btnsKey: string;
+  readonly sequence: string;
+  readonly quotaBytes: string;
+  readonly usedBytes: string;
+  readonly uploadLimit: string;
+  readonly uploadCount: string;
+  readonly files: FileEntry[];
+  readonly filesIndex: string | null;
+  readonly updatedAt: string;
+  readonly signer: string;
+  readonly signature: string;
+}
 
 export interface Info {
   readonly chainId: string;
@@ -452,8 +468,104 @@ export const schemas = {
   },
   "UsageDocument": {
     "object": true,
-    "properties": {},
-    "required": []
+    "properties": {
+      "schema": {
+        "types": [
+          "string"
+        ]
+      },
+      "chainId": {
+        "types": [
+          "string"
+        ]
+      },
+      "contract": {
+        "types": [
+          "string"
+        ]
+      },
+      "tokenId": {
+        "types": [
+          "string"
+        ]
+      },
+      "btnsKey": {
+        "types": [
+          "string"
+        ]
+      },
+      "sequence": {
+        "types": [
+          "string"
+        ]
+      },
+      "quotaBytes": {
+        "types": [
+          "string"
+        ]
+      },
+      "usedBytes": {
+        "types": [
+          "string"
+        ]
+      },
+      "uploadLimit": {
+        "types": [
+          "string"
+        ]
+      },
+      "uploadCount": {
+        "types": [
+          "string"
+        ]
+      },
+      "files": {
+        "types": [
+          "array"
+        ],
+        "items": {
+          "ref": "FileEntry"
+        }
+      },
+      "filesIndex": {
+        "types": [
+          "string",
+          "null"
+        ]
+      },
+      "updatedAt": {
+        "types": [
+          "string"
+        ]
+      },
+      "signer": {
+        "types": [
+          "string"
+        ]
+      },
+      "signature": {
+        "types": [
+          "string"
+        ]
+      }
+    },
+    "required": [
+      "schema",
+      "chainId",
+      "contract",
+      "tokenId",
+      "btnsKey",
+      "sequence",
+      "quotaBytes",
+      "usedBytes",
+      "uploadLimit",
+      "uploadCount",
+      "files",
+      "filesIndex",
+      "updatedAt",
+      "signer",
+      "signature"
+    ]
   },
   "Info": {
     "object": true,
