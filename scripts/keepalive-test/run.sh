@@ -83,7 +83,8 @@ check "devnet: a program missing from the file" 1 "no address under 'renderer'" 
   "$K" --rpc-url "$DEVNET" --deployments "$WORK/no-renderer.json" --dry-run
 core="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["core"])' "$DEP")"
 core_hash="$("$CAST" keccak "$("$CAST" code "$core" --rpc-url "$DEVNET")")"
-check "devnet: fresh programs are not due" 0 "^renderer .*Stylus version 1, 364 days left" "${KD[@]}" --dry-run
+# px-devnet runs ArbOS 61 unless told otherwise: its activations get Stylus version 3 (stylus-rules).
+check "devnet: fresh programs are not due" 0 "^renderer .*Stylus version 3, 364 days left" "${KD[@]}" --dry-run
 check "devnet: code hash is keccak256 of the code" 0 "^core .*code hash $core_hash" "${KD[@]}" --dry-run
 check "devnet: due but too soon" 0 "due, but ArbOS accepts a keepalive only in 31 days" "${KD[@]}" --renew-below 400 --dry-run
 advance "$DEVNET" $((32 * DAY))
@@ -98,7 +99,7 @@ check "devnet: an expired program does not run" 1 "ProgramExpired|0xc9b12e52" \
   --value 1ether --private-key "$DEV_KEY" --rpc-url "$DEVNET" >/dev/null
 check "devnet: re-activated, with its state" 0 "^0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266$" \
   "$CAST" call "$core" 'owner()(address)' --rpc-url "$DEVNET"
-check "devnet: a re-activated program has a year again" 1 "^core .*Stylus version 1, 36[45] days left" "${KD[@]}" --dry-run
+check "devnet: a re-activated program has a year again" 1 "^core .*Stylus version 3, 36[45] days left" "${KD[@]}" --dry-run
 
 # ---------------------------------------------------------------- 3. anvil + MockArbWasm
 node scripts/chainlink/compile.mjs "$WORK/mock" scripts/keepalive-test/MockArbWasm.sol:MockArbWasm 2>/dev/null
