@@ -1,6 +1,9 @@
 //! Pins are reference-counted by the node (issue 15, finding 1), against a served node and the
 //! real IPFS node, whose garbage collector then shows what is really kept. Its own test binary:
-//! `repo/gc` would collect other tests' unpinned blocks.
+//! `repo/gc` would collect other tests' unpinned blocks. The tests here also share one IPFS node,
+//! so they run one at a time ([`one_at_a_time`]): a collection during the other test's upload
+//! could take a block it has added but not yet pinned, and its later pin of that block would wait
+//! forever (offline) holding js-ipfs's GC read lock, so every later `repo/gc` hangs (CI saw one).
 
 mod common;
 
@@ -10,6 +13,12 @@ use alloy::signers::local::PrivateKeySigner;
 use common::{Harness, MIB};
 use px_ipfs_testnode::IpfsNode;
 use px_node_api::NodeClient;
+
+/// Held for a whole test: the tests of this binary never overlap on the shared IPFS node.
+async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SERIAL.lock().await
+}
 
 /// Runs the storage node's garbage collector (what a BTFS/Kubo node does on its own schedule).
 async fn gc() {
@@ -36,6 +45,7 @@ async fn signed_in(url: &str, wallet: &PrivateKeySigner) -> NodeClient {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploading_a_victims_head_as_a_file_and_deleting_it_does_not_unpin_the_head() {
+    let _serial = one_at_a_time().await;
     let h = Harness::with(|s| {
         s.unpin_grace = Duration::ZERO;
         s.watch_interval = Duration::from_millis(100);
@@ -77,6 +87,7 @@ async fn uploading_a_victims_head_as_a_file_and_deleting_it_does_not_unpin_the_h
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_heads_are_unpinned_after_the_grace_unless_published_or_on_chain() {
+    let _serial = one_at_a_time().await;
     let h = Harness::with(|s| s.unpin_grace = Duration::ZERO);
     let url = h.serve().await;
     let owner = PrivateKeySigner::random();
