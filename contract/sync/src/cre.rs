@@ -171,10 +171,10 @@ impl CreConfig for PxSync {
             // The precompile cannot fail on any input; a broken answer would be all zeros and
             // then match no workflow's name.
             let mut hash = [0u8; 32];
-            if let Ok(answer) = static_call(vm, Call::new(), SHA256, bytes) {
-                if answer.len() == 32 {
-                    hash.copy_from_slice(&answer);
-                }
+            if let Ok(answer) = static_call(vm, Call::new(), SHA256, bytes)
+                && answer.len() == 32
+            {
+                hash.copy_from_slice(&answer);
             }
             hash
         });
