@@ -265,6 +265,9 @@ impl PxSync {
     /// Changes the fees held for pending CRE requests by `+ add - sub` (wei; the total of all
     /// ETH stays far below 2^128).
     pub(crate) fn _hold_fees(&mut self, add: u128, sub: u128) {
+        if add == sub {
+            return; // a sponsored request: no fee, no write
+        }
         let held: u128 = self.fees_held.get().to();
         self.fees_held.set(Uint::from(held.saturating_add(add).saturating_sub(sub)));
     }
