@@ -30,7 +30,7 @@ async fn main() {
         nonce_requests: env("PX_LOAD_NONCES", 20_000),
         nonce_parallel: env("PX_LOAD_NONCE_PARALLEL", 32),
         timeout,
-        deadline: Duration::from_secs(120),
+        deadline: Duration::from_mins(2),
     };
     let h = common::Harness::with(|s| {
         s.header_read_timeout = timeout;

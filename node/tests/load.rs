@@ -21,7 +21,7 @@ async fn concurrent_uploads_slow_clients_and_a_nonce_flood_keep_exact_usage_and_
         nonce_requests: 200,
         nonce_parallel: 8,
         timeout: Duration::from_secs(1),
-        deadline: Duration::from_secs(60),
+        deadline: Duration::from_mins(1),
     };
     let h = Harness::with(|s| {
         s.header_read_timeout = plan.timeout;

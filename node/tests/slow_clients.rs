@@ -41,7 +41,7 @@ async fn slow_body_clients_do_not_starve_other_routes() {
         s.max_requests_per_client = 4;
         s.max_concurrent_requests = 8;
         // Long enough that every stalled body is still stalled while the user is served.
-        s.body_stall_timeout = Duration::from_secs(60);
+        s.body_stall_timeout = Duration::from_mins(1);
     });
     let url = h.serve().await;
     let node = raw::addr(&url);

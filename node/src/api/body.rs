@@ -94,7 +94,7 @@ impl Watched {
         if self.pace.min_rate == 0 {
             return stall;
         }
-        let earned = Duration::from_secs_f64(self.received as f64 / self.pace.min_rate as f64);
+        let earned = Duration::from_millis(self.received.saturating_mul(1000) / self.pace.min_rate);
         stall.min(started + self.pace.stall + earned)
     }
 

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /health` | liveness plus the storage node's and the chain's reachability |
 //! | `GET /metrics` | Prometheus metrics |
-//! | `GET /openapi.json` | this API's OpenAPI 3.1 description |
+//! | `GET /openapi.json` | this API's `OpenAPI` 3.1 description |
 //! | `GET /v1/info` | chain id, contracts, the usage signer and registrar addresses |
 //! | `GET /v1/auth/nonce`, `POST /v1/auth/sign-in` | Sign-In with Ethereum |
 //! | `POST /v1/keys` | a BTNS key and mint authorization (signed in) |

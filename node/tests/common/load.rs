@@ -78,12 +78,12 @@ pub struct Report {
     pub peak_rss_mib: u64,
 }
 
-/// The `q`-quantile of sorted `v`.
-pub fn quantile(v: &[Duration], q: f64) -> Duration {
+/// The `per_mille`/1000 quantile of sorted `v` (rounded down to a sample).
+pub fn quantile(v: &[Duration], per_mille: usize) -> Duration {
     if v.is_empty() {
         return Duration::ZERO;
     }
-    v[((v.len() - 1) as f64 * q).round() as usize]
+    v[(v.len() - 1) * per_mille / 1000]
 }
 
 impl Report {
@@ -102,8 +102,8 @@ impl Report {
         );
         println!(
             "upload latency: p50 {:?}, p99 {:?}, max {:?}",
-            quantile(&self.upload_latency, 0.5),
-            quantile(&self.upload_latency, 0.99),
+            quantile(&self.upload_latency, 500),
+            quantile(&self.upload_latency, 990),
             self.upload_latency.last().copied().unwrap_or_default()
         );
         println!(
@@ -112,8 +112,8 @@ impl Report {
             self.nonces_refused,
             self.nonce_wall.as_secs_f64(),
             (self.nonces_issued + self.nonces_refused) as f64 / self.nonce_wall.as_secs_f64(),
-            quantile(&self.nonce_latency, 0.5),
-            quantile(&self.nonce_latency, 0.99)
+            quantile(&self.nonce_latency, 500),
+            quantile(&self.nonce_latency, 990)
         );
         println!("slow clients cut off: {}", self.slow_cut_off);
         println!("peak RSS (client + node): {} MiB", self.peak_rss_mib);
@@ -198,7 +198,7 @@ async fn owner_uploads(
 async fn slow_client(url: String, k: usize, plan: Plan) -> bool {
     let node = raw::addr(&url);
     let mut stream = raw::connect_from(200 + (k % 50) as u8, node).await;
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         raw::send(&mut stream, b"GET /v1/info HTTP/1.1\r\nHost: px.test\r\nX-Slow: ").await;
     } else {
         let head = raw::head(
