@@ -64,46 +64,41 @@ pub(crate) fn small(body: Result<Bytes, BytesRejection>) -> Result<Bytes, NodeEr
     })
 }
 
-/// A body that fails with [`BodyTimeout`] when it stalls or is too slow; its clock starts at
-/// the first read (a handler that checks quota before reading does not spend the client's time).
+/// A body that fails with [`BodyTimeout`] when it stalls or is too slow. Only time the node
+/// spends waiting on the client counts (a poll that found nothing until the next piece
+/// arrives): a handler that checks the quota before it reads, or a storage node slow to take
+/// the bytes, does not spend the client's allowance.
 pub(crate) struct Watched {
     inner: Body,
     pace: BodyPace,
-    started: Option<Instant>,
     received: u64,
-    last: Instant,
+    // Time spent waiting on the client in earlier waits, and the start of the current one.
+    waited: Duration,
+    waiting_since: Option<Instant>,
     deadline: Pin<Box<Sleep>>,
 }
 
 impl Watched {
     fn new(inner: Body, pace: BodyPace) -> Self {
-        let now = Instant::now();
         Self {
             inner,
             pace,
-            started: None,
             received: 0,
-            last: now,
-            deadline: Box::pin(tokio::time::sleep_until(now + pace.stall)),
+            waited: Duration::ZERO,
+            waiting_since: None,
+            deadline: Box::pin(tokio::time::sleep(pace.stall)),
         }
     }
 
-    /// The earlier of the stall deadline and the moment the bytes so far fall below the rate.
-    fn next_deadline(&self, started: Instant) -> Instant {
-        let stall = self.last + self.pace.stall;
+    /// How long the current wait may last: the stall timeout, or less if the bytes so far
+    /// would then fall below the rate (`stall + received / rate` of waiting in all).
+    fn allowance(&self) -> Duration {
         if self.pace.min_rate == 0 {
-            return stall;
+            return self.pace.stall;
         }
         let earned = Duration::from_millis(self.received.saturating_mul(1000) / self.pace.min_rate);
-        stall.min(started + self.pace.stall + earned)
-    }
-
-    fn timeout(&self, now: Instant) -> BodyTimeout {
-        if now >= self.last + self.pace.stall {
-            BodyTimeout::Stalled(self.pace.stall)
-        } else {
-            BodyTimeout::TooSlow(self.pace.min_rate)
-        }
+        let left = (self.pace.stall + earned).saturating_sub(self.waited);
+        left.min(self.pace.stall)
     }
 }
 
@@ -116,30 +111,39 @@ impl http_body::Body for Watched {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = &mut *self;
-        let started = *this.started.get_or_insert_with(|| {
-            let now = Instant::now();
-            this.last = now;
-            this.deadline.as_mut().reset(now + this.pace.stall);
-            now
-        });
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                if let Some(since) = this.waiting_since.take() {
+                    this.waited += since.elapsed();
+                }
                 if let Some(data) = frame.data_ref() {
                     this.received += data.len() as u64;
-                    this.last = Instant::now();
-                    let deadline = this.next_deadline(started);
-                    this.deadline.as_mut().reset(deadline);
                 }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(other) => Poll::Ready(other),
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => {
-                    let t = this.timeout(Instant::now());
-                    Poll::Ready(Some(Err(axum::Error::new(t))))
+            Poll::Pending => {
+                let since = if let Some(since) = this.waiting_since {
+                    since
+                } else {
+                    let now = Instant::now();
+                    let deadline = now + this.allowance();
+                    this.deadline.as_mut().reset(deadline);
+                    this.waiting_since = Some(now);
+                    now
+                };
+                match this.deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        let t = if since.elapsed() >= this.pace.stall {
+                            BodyTimeout::Stalled(this.pace.stall)
+                        } else {
+                            BodyTimeout::TooSlow(this.pace.min_rate)
+                        };
+                        Poll::Ready(Some(Err(axum::Error::new(t))))
+                    }
+                    Poll::Pending => Poll::Pending,
                 }
-                Poll::Pending => Poll::Pending,
-            },
+            }
         }
     }
 
@@ -212,6 +216,23 @@ mod tests {
         });
         let err = watched.collect().await.unwrap_err();
         assert_eq!(timed_out(&err), Some(BodyTimeout::TooSlow(100)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_the_reader_spends_elsewhere_does_not_count() {
+        let (tx, body) = channel();
+        let mut watched = Watched::new(body, pace(1_000, 100));
+        tx.send(Ok(Bytes::from_static(b"a"))).await.unwrap();
+        assert!(watched.frame().await.unwrap().is_ok());
+        // The reader is busy for 5 s (a slow storage node); the next piece comes 0.5 s after
+        // it reads again: 0.5 s of waiting on the client, not 5.5 s.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            tx.send(Ok(Bytes::from_static(b"b"))).await.unwrap();
+        });
+        let frame = watched.frame().await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), Bytes::from_static(b"b"));
     }
 
     #[tokio::test(start_paused = true)]
