@@ -227,6 +227,25 @@ async fn an_encrypted_upload_stores_and_counts_ciphertext_and_downloads_decrypte
     );
     let cid = upload["result"]["cid"].as_str().unwrap().to_owned();
 
+    let plain_copy = temp_file(&dir, "plain.bin", b"not a secret");
+    let r =
+        px(&e, Some(&user), &[], &["upload", plain_copy.to_str().unwrap(), "--token", &id]).await;
+    ok(&r);
+    let r = px(&e, None, &[], &["ls", "--token", &id, "--json"]).await;
+    ok(&r);
+    let listed = r.json()["files"].as_array().unwrap().clone();
+    assert_eq!(
+        (listed[1]["cid"].as_str(), &listed[1]["encrypted"]),
+        (Some(cid.as_str()), &Value::Bool(true))
+    );
+    assert_eq!(listed[0]["encrypted"], false, "the node marks only px-enc/1 entries");
+    let r = px(&e, None, &[], &["ls", "--token", &id]).await;
+    assert!(
+        r.stdout.lines().nth(1).unwrap().ends_with(&format!("{cid}  encrypted")),
+        "{}",
+        r.stdout
+    );
+
     let back = dir.path().join("back.bin");
     let r = px(
         &e,

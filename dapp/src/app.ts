@@ -2,7 +2,7 @@
  * The page's state and its sections: wallet, plans and mint, token picker, usage bar, sync,
  * uploads (drag and drop, progress, encryption toggle) and the file list with downloads.
  */
-import { NodeError, PxClient, pxChain, readAll, walletSigner, type FileEntry, type Plan, type SyncStatus, type Usage, type api } from '@px/sdk';
+import { NodeError, PxClient, pxChain, readAll, walletSigner, type Plan, type SyncStatus, type Usage, type api } from '@px/sdk';
 import { createPublicClient, createWalletClient, custom, http, type Address } from 'viem';
 
 import type { Config } from './config.js';
@@ -26,7 +26,7 @@ export class App {
   private tokens: bigint[] = [];
   private token: bigint | undefined;
   private usage: Usage | undefined;
-  private files: api.FileEntry[] = [];
+  private files: api.ListedFile[] = [];
   private encrypted = new Map<string, boolean>();
   private uploads: Upload[] = [];
   private encrypt = false;
@@ -327,25 +327,21 @@ export class App {
     const token = this.token;
     if (token === undefined) return;
     const px = this.client();
-    const list: api.FileEntry[] = [];
+    const list: api.ListedFile[] = [];
     try {
       for await (const f of px.files(token)) list.push(f);
     } catch (e) {
       // A keyless token the node does not serve yet has no files.
       if (!(e instanceof NodeError && e.status === 404)) throw e;
     }
+    // The node marks px-enc/1 entries in its list: no download is needed to tell.
+    for (const f of list) this.encrypted.set(f.cid, f.encrypted);
     this.files = list;
     this.renderFiles();
-    for (const f of list) {
-      if (!this.encrypted.has(f.cid)) {
-        this.encrypted.set(f.cid, await px.isEncrypted(token, f.cid).catch(() => false));
-        this.renderFiles();
-      }
-    }
   }
 
   private renderFiles(): void {
-    const rows = this.files.map((f: FileEntry | api.FileEntry) =>
+    const rows = this.files.map((f) =>
       h(
         'tr',
         { 'data-testid': 'file-row', 'data-cid': f.cid },

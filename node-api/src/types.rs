@@ -280,11 +280,23 @@ pub struct UsageChange {
     pub published: bool,
 }
 
+/// `ListedFile`: an entry of a token's file list, as in the head document, and whether the
+/// file is `px-enc/1` ciphertext (`docs/wire-formats.md`, "Client-side encryption").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedFile {
+    /// The entry (`cid`, `size`, `addedAt`).
+    #[serde(flatten)]
+    pub entry: FileEntry,
+    /// Whether its first bytes are a `px-enc/1` header: the client encrypted it before upload.
+    pub encrypted: bool,
+}
+
 /// `Listing` (`GET /v1/tokens/{tokenId}/files`): one page of a token's file list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     /// Entries, newest first.
-    pub files: Vec<FileEntry>,
+    pub files: Vec<ListedFile>,
     /// The next page's CID (`?page=`), `null` on the last.
     pub next: Option<String>,
 }

@@ -9,7 +9,7 @@ use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use px_metadata::{BtnsKey, Cid, FileEntry, RawBlockCid, Timestamp, UsageDocument};
 use px_node_api::{
     AllocateKeyRequest, ErrorBody, ErrorCode, Health, HealthStatus, IssuedNonce, IssuedSession,
-    KeyAllocation, Listing, NodeInfo, Refusal, Registered, SignInRequest, UsageChange,
+    KeyAllocation, ListedFile, Listing, NodeInfo, Refusal, Registered, SignInRequest, UsageChange,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
@@ -102,7 +102,8 @@ fn samples() -> Vec<(&'static str, Sample)> {
         head_cid: s(),
         published: true,
     };
-    let listing = |next| Listing { files: vec![file()], next };
+    let listed = ListedFile { entry: file(), encrypted: true };
+    let listing = |next| Listing { files: vec![listed.clone()], next };
     let health =
         Health { status: HealthStatus::Ok, storage: s(), chain: s(), pending_publishes: 0 };
     let page = RawBlockCid::of(b"page").into();
@@ -116,6 +117,7 @@ fn samples() -> Vec<(&'static str, Sample)> {
         ("Registered", sample(&registered, &registered)),
         ("UsageChange", sample(&change, &change)),
         ("FileEntry", sample(&file(), &file())),
+        ("ListedFile", sample(&listed, &listed)),
         ("Listing", sample(&listing(Some(s())), &listing(None))),
         ("UsageDocument", sample(&document(Some(page)), &document(None))),
         ("Info", sample(&info(Some(s())), &info(None))),

@@ -47,6 +47,9 @@ const MINT_ALLOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("min
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const PIN_REFS: TableDefinition<&str, u64> = TableDefinition::new("pin_refs");
 const UNPIN_QUEUE: TableDefinition<&str, &[u8]> = TableDefinition::new("unpin_queue");
+/// CIDs whose bytes are `px-enc/1` ciphertext: a fact about the bytes, so one set for every token
+/// that lists them (what file lists mark as `encrypted`).
+const CIPHERTEXT: TableDefinition<&str, ()> = TableDefinition::new("ciphertext");
 
 const WATCH_CURSOR: &str = "watch_cursor";
 
@@ -244,6 +247,7 @@ impl Journal {
         tx.open_table(META)?;
         tx.open_table(PIN_REFS)?;
         tx.open_table(UNPIN_QUEUE)?;
+        tx.open_table(CIPHERTEXT)?;
         tx.commit()?;
         Ok(Self { db })
     }
@@ -396,6 +400,24 @@ impl Journal {
         let id = id_bytes(token_id);
         let tx = self.db.begin_read()?;
         Ok(tx.open_table(FILE_TOKENS)?.get((cid, id.as_slice()))?.is_some())
+    }
+
+    /// Records that the bytes of `cid` are `px-enc/1` ciphertext.
+    pub fn mark_ciphertext(&self, cid: &str) -> Result<(), NodeError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(CIPHERTEXT)?.insert(cid, ())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Which of `cids` are `px-enc/1` ciphertext, in their order.
+    pub fn ciphertext<'a>(
+        &self,
+        cids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<bool>, NodeError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CIPHERTEXT)?;
+        cids.into_iter().map(|cid| Ok(table.get(cid)?.is_some())).collect()
     }
 
     /// A token that references the stored file `cid`, if any.

@@ -305,3 +305,32 @@ impl List for Harness {
         }
     }
 }
+
+#[tokio::test]
+async fn the_file_list_marks_px_enc_ciphertext_and_only_it() {
+    let h = Harness::new();
+    let owner = PrivateKeySigner::random();
+    let id = h.mint_registered(owner.address(), 10 * MIB, 5).await;
+    let token = h.sign_in(&owner).await;
+    let key = px_encryption::MasterKey::from_signature(
+        &[7u8; 64].into_iter().chain([27]).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let sealed = px_encryption::seal::encrypt(&key, &bytes(100_000, 2)).unwrap();
+    let (status, enc) = h.upload(&token, id, sealed).await;
+    assert_eq!(status, StatusCode::CREATED, "{enc}");
+    // Plain bytes that start like the magic but are no px-enc/1 header stay plain.
+    let mut look_alike = b"PXENC\x01\x00\x00".to_vec();
+    look_alike.extend(bytes(1_000, 3));
+    let (status, plain) = h.upload(&token, id, look_alike).await;
+    assert_eq!(status, StatusCode::CREATED, "{plain}");
+
+    let (status, listing) = h.get(&format!("/v1/tokens/{id}/files")).await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    let files = listing["files"].as_array().unwrap();
+    assert_eq!(
+        (&files[0]["cid"], &files[0]["encrypted"]),
+        (&plain["cid"], &serde_json::json!(false))
+    );
+    assert_eq!((&files[1]["cid"], &files[1]["encrypted"]), (&enc["cid"], &serde_json::json!(true)));
+}

@@ -232,7 +232,7 @@ export class PxClient {
   }
 
   /** Every file of the token, newest first, through the head and its `filesIndex` pages. */
-  files(tokenId: bigint): AsyncGenerator<api.FileEntry> {
+  files(tokenId: bigint): AsyncGenerator<api.ListedFile> {
     return files(this.node, tokenId);
   }
 

@@ -163,7 +163,7 @@ export async function isEncrypted(node: NodeClient, tokenId: bigint, cid: string
 }
 
 /** Every file of the token, newest first: the head's entries, then the older pages. */
-export async function* files(node: NodeClient, tokenId: bigint): AsyncGenerator<api.FileEntry> {
+export async function* files(node: NodeClient, tokenId: bigint): AsyncGenerator<api.ListedFile> {
   let page: string | undefined;
   do {
     const listing = await node.listFiles(tokenId, page);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use alloy::primitives::U256;
 use futures::{StreamExt, TryStreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use px_node_api::FileEntry;
+use px_node_api::ListedFile;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
@@ -93,7 +93,7 @@ pub async fn upload(
 
 /// `px ls --token ID [--all]`.
 pub async fn ls(ctx: &Ctx, token: U256, all: bool) -> Result<Output, CliError> {
-    let mut files: Vec<FileEntry> = Vec::new();
+    let mut files: Vec<ListedFile> = Vec::new();
     let mut page: Option<String> = None;
     loop {
         let listing = ctx.node.list(token, page.as_deref()).await?;
@@ -105,7 +105,9 @@ pub async fn ls(ctx: &Ctx, token: U256, all: bool) -> Result<Output, CliError> {
     }
     let mut human = String::new();
     for f in &files {
-        let _ = writeln!(human, "{}  {:>12}  {}", f.added_at, f.size, f.cid);
+        let lock = if f.encrypted { "  encrypted" } else { "" };
+        let _ =
+            writeln!(human, "{}  {:>12}  {}{lock}", f.entry.added_at, f.entry.size, f.entry.cid);
     }
     if let Some(next) = &page {
         let _ = writeln!(

@@ -33,8 +33,8 @@ use alloy::{
 };
 use bytes::Bytes;
 use futures::Stream;
-use px_metadata::{FileEntry, Timestamp, UsageDocument};
-use px_node_api::UsageChange;
+use px_metadata::{Timestamp, UsageDocument};
+use px_node_api::{ListedFile, UsageChange};
 use px_storage_client::StorageClient;
 
 use self::{pins::PinGate, reservations::Slot};
@@ -153,27 +153,41 @@ impl TokenService {
     }
 
     /// One page of the token's file list: the head's files (`page` = `None`) or the
-    /// `px-files/1` page `page`; returns the entries and the next page's CID.
+    /// `px-files/1` page `page`; returns the entries, each marked whether it is `px-enc/1`
+    /// ciphertext, and the next page's CID.
     pub fn list(
         &self,
         token_id: U256,
         page: Option<&str>,
-    ) -> Result<(Vec<FileEntry>, Option<String>), NodeError> {
+    ) -> Result<(Vec<ListedFile>, Option<String>), NodeError> {
         let record = self.record(token_id)?;
-        let Some(cid) = page else {
-            let (_, bytes) = self.head(token_id)?;
-            let doc = UsageDocument::from_json(&bytes)?;
-            return Ok((doc.files, doc.files_index.map(|c| c.to_string())));
+        let (files, next) = match page {
+            None => {
+                let (_, bytes) = self.head(token_id)?;
+                let doc = UsageDocument::from_json(&bytes)?;
+                (doc.files, doc.files_index)
+            }
+            Some(cid) => {
+                if !record.pages.iter().any(|p| p == cid) {
+                    return Err(NodeError::NotFound(format!(
+                        "{cid} is not a file page of token {token_id}'s latest head"
+                    )));
+                }
+                let bytes = self
+                    .journal
+                    .page(cid)?
+                    .ok_or_else(|| NodeError::Internal("page missing".into()))?;
+                let page = px_metadata::FilesPage::from_json(&bytes)?;
+                (page.files, page.next)
+            }
         };
-        if !record.pages.iter().any(|p| p == cid) {
-            return Err(NodeError::NotFound(format!(
-                "{cid} is not a file page of token {token_id}'s latest head"
-            )));
-        }
-        let bytes =
-            self.journal.page(cid)?.ok_or_else(|| NodeError::Internal("page missing".into()))?;
-        let page = px_metadata::FilesPage::from_json(&bytes)?;
-        Ok((page.files, page.next.map(|c| c.to_string())))
+        let encrypted = self.journal.ciphertext(files.iter().map(|f| f.cid.as_str()))?;
+        let listed = files
+            .into_iter()
+            .zip(encrypted)
+            .map(|(entry, encrypted)| ListedFile { entry, encrypted })
+            .collect();
+        Ok((listed, next.map(|c| c.to_string())))
     }
 
     /// Whether the token lists `cid`.

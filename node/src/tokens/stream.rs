@@ -14,9 +14,17 @@ use futures::{Stream, StreamExt};
 pub(super) struct Tally {
     seen: AtomicU64,
     timed_out: AtomicBool,
+    /// The body's first [`px_encryption::format::PROBE_LEN`] bytes (fewer for a shorter body).
+    prefix: std::sync::Mutex<Vec<u8>>,
 }
 
 impl Tally {
+    /// Whether the body is `px-enc/1` ciphertext, by its first bytes (what file lists mark).
+    pub(super) fn ciphertext(&self) -> bool {
+        let prefix = self.prefix.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        matches!(px_encryption::probe(&prefix), px_encryption::Probe::Encrypted { .. })
+    }
+
     /// Bytes the body yielded.
     pub(super) fn seen(&self) -> u64 {
         self.seen.load(Ordering::Relaxed)
@@ -46,8 +54,14 @@ where
                 counter.timed_out.store(true, Ordering::Relaxed);
             }
         })?;
-        let total =
-            counter.seen.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+        let before = counter.seen.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let total = before + chunk.len() as u64;
+        if before < px_encryption::format::PROBE_LEN as u64 {
+            let mut prefix =
+                counter.prefix.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let wanted = px_encryption::format::PROBE_LEN - prefix.len();
+            prefix.extend_from_slice(&chunk[..wanted.min(chunk.len())]);
+        }
         if total > limit {
             return Err(std::io::Error::other("body is longer than Content-Length"));
         }

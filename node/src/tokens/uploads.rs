@@ -124,6 +124,10 @@ impl TokenService {
             size: len,
             added_at: Timestamp::now(),
         };
+        if tally.ciphertext() {
+            // A fact about these bytes, true whether or not the commit below succeeds.
+            self.journal.mark_ciphertext(&added)?;
+        }
         // In flight from here to the commit: the sweep leaves this CID pinned meanwhile.
         let repin = self.pins.hold(&added).await;
         let committed = self.commit_upload(token_id, entry, reservation);

@@ -72,8 +72,16 @@ export interface FileEntry {
   readonly addedAt: string;
 }
 
+/** A file list entry: the head document's entry and whether the file is px-enc/1 ciphertext (its first bytes are a px-enc/1 header: the client encrypted it before upload) */
+export interface ListedFile {
+  readonly cid: string;
+  readonly size: string;
+  readonly addedAt: string;
+  readonly encrypted: boolean;
+}
+
 export interface Listing {
-  readonly files: FileEntry[];
+  readonly files: ListedFile[];
   /** CID of the next px-files/1 page (pass as ?page=) */
   readonly next: string | null;
 }
@@ -125,6 +133,7 @@ export interface Schemas {
   Registered: Registered;
   UsageChange: UsageChange;
   FileEntry: FileEntry;
+  ListedFile: ListedFile;
   Listing: Listing;
   UsageDocument: UsageDocument;
   Info: Info;
@@ -444,6 +453,37 @@ export const schemas = {
       "addedAt"
     ]
   },
+  "ListedFile": {
+    "object": true,
+    "properties": {
+      "cid": {
+        "types": [
+          "string"
+        ]
+      },
+      "size": {
+        "types": [
+          "string"
+        ]
+      },
+      "addedAt": {
+        "types": [
+          "string"
+        ]
+      },
+      "encrypted": {
+        "types": [
+          "boolean"
+        ]
+      }
+    },
+    "required": [
+      "cid",
+      "size",
+      "addedAt",
+      "encrypted"
+    ]
+  },
   "Listing": {
     "object": true,
     "properties": {
@@ -452,7 +492,7 @@ export const schemas = {
           "array"
         ],
         "items": {
-          "ref": "FileEntry"
+          "ref": "ListedFile"
         }
       },
       "next": {

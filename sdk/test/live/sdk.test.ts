@@ -133,6 +133,10 @@ test('uploads encrypted: the node stores and counts ciphertext; the owner reads 
   assert.deepEqual(await readAll(opened.stream), secret);
   assert.equal(await alice.isEncrypted(token, sealedCid), true);
   assert.equal(await alice.isEncrypted(token, plainCid), false);
+  const listed = new Map<string, boolean>();
+  for await (const f of alice.files(token)) listed.set(f.cid, f.encrypted);
+  assert.equal(listed.get(sealedCid), true, 'the node marks the px-enc/1 entry');
+  assert.equal(listed.get(plainCid), false);
 });
 
 test("error when another wallet decrypts the owner's file", async () => {

@@ -38,11 +38,12 @@ test('every route the client calls is in the API description', () => {
 
 test('lists files with the page query', async () => {
   const { fetch, calls } = recorded({
-    'GET /v1/tokens/7/files': { status: 200, body: { files: [{ cid: 'bafkreiabc', size: '12', addedAt: '2026-12-04T00:00:00Z' }], next: null } },
+    'GET /v1/tokens/7/files': { status: 200, body: { files: [{ cid: 'bafkreiabc', size: '12', addedAt: '2026-12-04T00:00:00Z', encrypted: true }], next: null } },
   });
   const node = new NodeClient('http://node.test', fetch);
   const listing = await node.listFiles(7n, 'bafkreinext');
   assert.equal(listing.files[0]?.size, '12');
+  assert.equal(listing.files[0]?.encrypted, true);
   assert.equal(new URL(calls[0]!.url).searchParams.get('page'), 'bafkreinext');
 });
 
