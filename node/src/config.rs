@@ -122,8 +122,9 @@ pub struct Config {
     /// Seconds a request body may send nothing before it is cut off (408).
     #[arg(long, env = "PX_BODY_STALL_TIMEOUT_SECS", default_value_t = 30)]
     pub body_stall_timeout_secs: u64,
-    /// Lowest average request-body rate, bytes per second, after the body's first
-    /// `--body-stall-timeout-secs`; slower is cut off (408). 0 turns the minimum off.
+    /// Lowest average request-body rate, bytes per second, over the time the node waited on
+    /// the body beyond a first `--body-stall-timeout-secs`; slower is cut off (408). 0 turns
+    /// the minimum off.
     #[arg(long, env = "PX_MIN_BODY_RATE", default_value_t = 1024)]
     pub min_body_rate: u64,
     /// Seconds to finish requests after a shutdown signal.

@@ -60,8 +60,8 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Longest wait for the next piece of a request body.
     pub body_stall_timeout: Duration,
-    /// Lowest average request-body rate in bytes per second after the first stall timeout
-    /// (0: none).
+    /// Lowest average request-body rate in bytes per second over the time spent waiting on
+    /// the body, beyond a first stall timeout (0: none).
     pub min_body_rate: u64,
     /// Prefix of key names in the storage node's keystore.
     pub key_prefix: String,
