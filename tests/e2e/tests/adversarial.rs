@@ -1,5 +1,7 @@
-//! Adversaries against the running system: each scenario must leave no wrong state on-chain and
-//! a clear error where a person would see it (`px`, the chain's events, the Chainlink node's log).
+//! Adversaries against the running system on the Direct Request route (the legacy path: the
+//! Operator and px-job-runner; `cre_adversaries.rs` has the CRE route's): each scenario must
+//! leave no wrong state on-chain and a clear error where a person would see it (`px`, the
+//! chain's events, the Chainlink node's log).
 //!
 //! The scenarios share one environment (starting one takes most of a minute) and run in order;
 //! each restores what it disturbs. The storage-outage scenario stops IPFS and so comes last.
@@ -321,7 +323,7 @@ async fn a_sync_during_a_storage_outage_changes_nothing(scene: &Scene) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adversaries_change_nothing_and_say_why() {
-    let env = Environment::start(Options::default()).await.unwrap();
+    let env = Environment::start(Options { direct_request: true, ..Options::default() }).await.unwrap();
     let user = env.users[0].clone();
     let minted = json(&env.px(&user, &["--json", "mint", "--plan", "1"]).await.unwrap());
     let token: U256 = minted["tokenId"].as_str().unwrap().parse().unwrap();
