@@ -234,6 +234,12 @@ impl Plan {
             }
             return Ok(None);
         }
+        let forwarder: Address = cre.forwarder.parse().map_err(|e| {
+            DeployError::Plan(format!(
+                "cre.forwarder {:?}: not \"deploy\" or an address: {e}",
+                cre.forwarder
+            ))
+        })?;
         if cre.don.is_some() {
             return Err(DeployError::Plan(
                 "cre.don configures a forwarder px-deploy deploys; Chainlink's is configured by \
@@ -241,9 +247,7 @@ impl Plan {
                     .into(),
             ));
         }
-        cre.forwarder.parse().map(Some).map_err(|e| {
-            DeployError::Plan(format!("cre.forwarder {:?}: not \"deploy\" or an address: {e}", cre.forwarder))
-        })
+        Ok(Some(forwarder))
     }
 
     /// The cache bid per program, if the plan bids.
