@@ -335,7 +335,13 @@ impl PxSync {
         }
         .abi_encode();
         self._call_link(&transfer)?;
-        self.vm().log(SyncRequested { tokenId: token_id, requestId: request_id, payer });
+        self.vm().log(SyncRequested {
+            tokenId: token_id,
+            requestId: request_id,
+            payer,
+            route: 2,
+            btnsKey: context.btnsKey.clone(),
+        });
         Ok(request_id)
     }
 
