@@ -4,8 +4,8 @@
 //! wiring every deployment needs: the core's minter (the storefront), registrar, syncer (PxSync)
 //! and renderer; PxSync's CRE receiver (forwarder, workflow owner, id and name, fee, timeout,
 //! route), its Direct Request oracle, usage signers, sponsorship and LINK; optionally a new
-//! owner. On a local chain it also deploys Chainlink's LinkToken, Operator and
-//! KeystoneForwarder from their compiled sources and configures a local DON on the forwarder
+//! owner. On a local chain it also deploys Chainlink's `LinkToken`, `Operator` and
+//! `KeystoneForwarder` from their compiled sources and configures a local DON on the forwarder
 //! (px-don's `deploy_and_configure`). The result is a deployment file (`deployments/<chainId>.json`) the other tools read.
 //!
 //! # Layout

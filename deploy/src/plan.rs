@@ -109,10 +109,11 @@ pub struct Cre {
 }
 
 /// A sync route (`SyncRequested.route`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Route {
-    /// Through a CRE workflow and the `KeystoneForwarder` (route 1).
+    /// Through a CRE workflow and the `KeystoneForwarder` (route 1), the primary path.
+    #[default]
     Cre,
     /// Through a Chainlink Operator (route 2, the legacy path).
     DirectRequest,
@@ -354,12 +355,17 @@ mod tests {
         );
         assert!(matches!(Plan::parse(&three), Err(DeployError::Plan(m)) if m.contains("signers")));
         let no_faults = LOCAL.replace("f = 1", "f = 0");
-        assert!(matches!(Plan::parse(&no_faults), Err(DeployError::Plan(m)) if m.contains("f must")));
+        assert!(
+            matches!(Plan::parse(&no_faults), Err(DeployError::Plan(m)) if m.contains("f must"))
+        );
     }
 
     #[test]
     fn error_when_the_route_or_the_sync_fee_is_malformed() {
-        assert!(Plan::parse(&LOCAL.replace("default_route = \"cre\"", "default_route = \"x\"")).is_err());
+        assert!(
+            Plan::parse(&LOCAL.replace("default_route = \"cre\"", "default_route = \"x\""))
+                .is_err()
+        );
         let fee = LOCAL.replace("sync_fee_wei = \"100000000000000\"", "sync_fee_wei = \"1e14\"");
         assert!(matches!(Plan::parse(&fee), Err(DeployError::Plan(m)) if m.contains("sync_fee")));
     }

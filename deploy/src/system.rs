@@ -9,18 +9,14 @@ use alloy::{
     rpc::types::TransactionRequest,
     sol_types::{SolCall, SolValue},
 };
-use px_don::forwarder::DonConfig;
 use px_abi::{
     IPxStorageNft, IPxStorefront, IPxSync,
     chainlink::{LinkTokenInterface, OperatorInterface},
 };
+use px_don::forwarder::DonConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    DeployError, Sent,
-    plan::Plan,
-    send, stylus,
-};
+use crate::{DeployError, Sent, plan::Plan, send, stylus};
 
 /// The programs' WASM, as `cargo xtask wasm` writes them.
 #[derive(Debug, Clone)]
@@ -266,7 +262,9 @@ async fn has_code(
     let code =
         provider.get_code_at(address).await.map_err(|e| DeployError::Chain(e.to_string()))?;
     if code.is_empty() {
-        return Err(DeployError::Plan(format!("{field} {address} has no code on chain {chain_id}")));
+        return Err(DeployError::Plan(format!(
+            "{field} {address} has no code on chain {chain_id}"
+        )));
     }
     Ok(())
 }
@@ -320,7 +318,10 @@ async fn local_forwarder(
     let don =
         plan.cre.don.as_ref().ok_or_else(|| DeployError::Plan("cre.don is missing".into()))?;
     let signers = don.signers.clone().unwrap_or_else(|| {
-        px_don::don::dev_signers(3 * usize::from(don.f) + 1).iter().map(|k| k.address()).collect()
+        px_don::don::dev_signers(3 * usize::from(don.f) + 1)
+            .iter()
+            .map(alloy::signers::local::PrivateKeySigner::address)
+            .collect()
     });
     let config = DonConfig {
         don_id: don.don_id,
@@ -341,12 +342,8 @@ async fn local_forwarder(
     let record = |receipt| Sent { receipt, earlier: Vec::new() };
     d.record("deploy KeystoneForwarder", &record(configured.deployment));
     d.record("forwarder.setConfig", &record(configured.set_config));
-    let deployed = DonDeployment {
-        don_id: don.don_id,
-        config_version: don.config_version,
-        f: don.f,
-        signers,
-    };
+    let deployed =
+        DonDeployment { don_id: don.don_id, config_version: don.config_version, f: don.f, signers };
     Ok((configured.forwarder, deployed))
 }
 
@@ -445,14 +442,13 @@ pub async fn deploy(
         Some(oracle) => oracle,
         None => local_oracle(&mut d, deployer, artifacts, plan).await?,
     };
-    let (forwarder, don) = match named_forwarder {
-        Some(forwarder) => (forwarder, None),
-        None => {
-            let (forwarder, don) = local_forwarder(&mut d, artifacts, plan).await?;
-            (forwarder, Some(don))
-        }
+    let (forwarder, don) = if let Some(forwarder) = named_forwarder {
+        (forwarder, None)
+    } else {
+        let (forwarder, don) = local_forwarder(&mut d, artifacts, plan).await?;
+        (forwarder, Some(don))
     };
-    let cre = CreDeployment {
+    let receiver = CreDeployment {
         forwarder,
         workflow_owner: plan.cre.workflow_owner,
         workflow_id: plan.cre.workflow_id,
@@ -474,7 +470,7 @@ pub async fn deploy(
         fee,
         registrar: plan.registrar,
         usage_signers: plan.usage_signers.clone(),
-        cre,
+        cre: receiver,
         sync_route: plan.cre.default_route.id(),
         deployer,
         start_block,

@@ -9,12 +9,12 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use px_abi::{IPxStorageNft, IPxStorefront, IPxSync, chainlink::LinkTokenInterface};
-use px_don::forwarder::IKeystoneForwarder;
 use px_deploy::{
     DeployError,
     plan::Plan,
     system::{Artifacts, Deployment, deploy},
 };
+use px_don::forwarder::IKeystoneForwarder;
 use px_testkit::{
     DevnetServer,
     px_devnet::chain::{Chain, config::DEV_KEYS},
@@ -69,19 +69,20 @@ async fn deploys_and_wires_everything_on_a_stylus_chain() {
         (d.link, d.operator, d.job_id, d.fee)
     );
     assert!(sync.isUsageSigner(plan.usage_signers[0]).call().await.unwrap());
-    let cre = sync.creConfig().call().await.unwrap();
+    let receiver = sync.creConfig().call().await.unwrap();
     assert_eq!(
-        (cre.forwarder, cre.expectedAuthor, cre.expectedWorkflowId),
+        (receiver.forwarder, receiver.expectedAuthor, receiver.expectedWorkflowId),
         (d.cre.forwarder, plan.cre.workflow_owner, plan.cre.workflow_id)
     );
-    assert_eq!(cre.expectedWorkflowName.0, px_don::report::workflow_name_field("px-sync"));
-    assert_eq!((cre.syncFee, cre.requestTimeout), (plan.sync_fee().unwrap(), 300));
+    assert_eq!(receiver.expectedWorkflowName.0, px_don::report::workflow_name_field("px-sync"));
+    assert_eq!((receiver.syncFee, receiver.requestTimeout), (plan.sync_fee().unwrap(), 300));
     assert_eq!(sync.syncRoute().call().await.unwrap(), 1, "CRE is the default route");
     assert_eq!(d.sync_route, 1);
     let forwarder = IKeystoneForwarder::new(d.cre.forwarder, &provider);
     assert!(forwarder.typeAndVersion().call().await.unwrap().starts_with("KeystoneForwarder"));
     let don = d.cre.don.as_ref().unwrap();
-    let dev: Vec<Address> = px_don::don::dev_signers(4).iter().map(|k| k.address()).collect();
+    let dev: Vec<Address> =
+        px_don::don::dev_signers(4).iter().map(PrivateKeySigner::address).collect();
     assert_eq!((don.f, &don.signers), (1, &dev));
     assert!(seen.iter().any(|s| s == "forwarder.setConfig"));
     assert_eq!(sync.sponsoredMinQuota().call().await.unwrap(), 1 << 30);
@@ -156,8 +157,10 @@ async fn error_when_the_named_forwarder_has_no_code() {
     // stale directory entry): refused before anything is deployed.
     let server = DevnetServer::start(Chain::default());
     let (provider, deployer) = provider(&server);
-    let text = include_str!("../plans/local.toml")
-        .replace("forwarder = \"deploy\"", "forwarder = \"0x76c9cf548b4179F8901cda1f8623568b58215E62\"");
+    let text = include_str!("../plans/local.toml").replace(
+        "forwarder = \"deploy\"",
+        "forwarder = \"0x76c9cf548b4179F8901cda1f8623568b58215E62\"",
+    );
     let text = text.split("[cre.don]").next().unwrap();
     let plan = Plan::parse(text).unwrap();
     let mut steps = 0;

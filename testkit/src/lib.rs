@@ -257,18 +257,15 @@ impl Deployment {
     fn configure_cre(&mut self) {
         let (o, sync) = (self.owner.address(), self.sync);
         let signers = self.don_signers.iter().map(PrivateKeySigner::address).collect();
-        let don = ForwarderConfig::setConfigCall {
-            donId: DON_ID,
-            configVersion: 1,
-            f: DON_F,
-            signers,
-        };
+        let don =
+            ForwarderConfig::setConfigCall { donId: DON_ID, configVersion: 1, f: DON_F, signers };
         self.send(o, self.forwarder, &don).expect_success();
         let forwarder = IPxSync::setForwarderAddressCall { forwarder: self.forwarder };
         self.send(o, sync, &forwarder).expect_success();
         let author = IPxSync::setExpectedAuthorCall { author: self.workflow_owner };
         self.send(o, sync, &author).expect_success();
-        self.send(o, sync, &IPxSync::setExpectedWorkflowIdCall { id: WORKFLOW_ID }).expect_success();
+        self.send(o, sync, &IPxSync::setExpectedWorkflowIdCall { id: WORKFLOW_ID })
+            .expect_success();
         let name = IPxSync::setExpectedWorkflowNameCall { name: WORKFLOW_NAME.into() };
         self.send(o, sync, &name).expect_success();
         let fee = IPxSync::setSyncFeeCall { fee: U256::from(SYNC_FEE_WEI) };

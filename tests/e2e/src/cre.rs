@@ -234,7 +234,12 @@ impl Forger {
     }
 
     fn call(&self, signed: &Signed) -> IKeystoneForwarder::reportCall {
-        forwarder::report_call(self.receiver, signed.raw.clone(), &signed.context, &signed.signatures)
+        forwarder::report_call(
+            self.receiver,
+            signed.raw.clone(),
+            &signed.context,
+            &signed.signatures,
+        )
     }
 
     /// What the forwarder answers `signed` with, without sending it: `Ok` when it would go
@@ -295,11 +300,13 @@ impl Forger {
     ///
     /// # Errors
     /// When the chain does not answer or the refusal is not one of PxSync's errors.
-    pub async fn receiver_refusal(&self, signed: &Signed) -> Result<Option<IPxSync::IPxSyncErrors>> {
+    pub async fn receiver_refusal(
+        &self,
+        signed: &Signed,
+    ) -> Result<Option<IPxSync::IPxSyncErrors>> {
         let sync = IPxSync::new(self.receiver, self.transmitter.clone());
-        let metadata = Bytes::copy_from_slice(
-            &signed.raw[report::METADATA_OFFSET..report::HEADER_LENGTH],
-        );
+        let metadata =
+            Bytes::copy_from_slice(&signed.raw[report::METADATA_OFFSET..report::HEADER_LENGTH]);
         let payload = Bytes::copy_from_slice(&signed.raw[report::HEADER_LENGTH..]);
         match sync.onReport(metadata, payload).from(self.forwarder).call().await {
             Ok(_) => Ok(None),
@@ -318,10 +325,8 @@ impl Forger {
 /// When IPFS or the chain does not answer, or the node holds no key for the token.
 pub async fn publish_head(env: &Environment, token: U256, bytes: Vec<u8>) -> Result<()> {
     let provider = env.provider(&env.owner)?;
-    let key = px_abi::IPxStorageNft::new(env.deployment.core, &provider)
-        .btnsKeyOf(token)
-        .call()
-        .await?;
+    let key =
+        px_abi::IPxStorageNft::new(env.deployment.core, &provider).btnsKeyOf(token).call().await?;
     let id = px_metadata::BtnsKey::from_bytes(&key)?.to_base58();
     let list: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/api/v0/key/list", env.ipfs.api_url()))

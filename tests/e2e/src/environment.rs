@@ -14,8 +14,10 @@ use alloy::{
 };
 use anyhow::{Context, Result, anyhow};
 use px_abi::{IPxStorageNft, chainlink::LinkTokenInterface};
+/// A sync route ([`Options::route`]).
+pub use px_deploy::plan::Route;
 use px_deploy::{
-    plan::{Plan, Route},
+    plan::Plan,
     system::{Artifacts, Deployment, deploy},
 };
 use px_ipfs_testnode::IpfsNode;
@@ -47,9 +49,9 @@ pub struct Options {
     pub default_ports: bool,
     /// Print each deployment transaction.
     pub narrate: bool,
-    /// Route sync requests through Direct Request (the legacy path: Operator, px-job-runner)
-    /// instead of CRE (the KeystoneForwarder and px-don), the local plan's default.
-    pub direct_request: bool,
+    /// The route sync requests take: CRE (the `KeystoneForwarder` and px-don, the local plan's
+    /// default) or Direct Request (the legacy path: the Operator and px-job-runner).
+    pub route: Route,
 }
 
 /// A port: the default one, or a free one.
@@ -127,9 +129,7 @@ impl Environment {
         let deployer = owner.address();
         let provider = Self::provider_at(&rpc_url, &owner)?;
         let mut plan = Plan::parse(include_str!("../../../deploy/plans/local.toml"))?;
-        if options.direct_request {
-            plan.cre.default_route = Route::DirectRequest;
-        }
+        plan.cre.default_route = options.route;
         let artifacts =
             Artifacts::read(&root().join("target/stylus"), &root().join("tools/chainlink/out"))?;
         let narrate = options.narrate;
@@ -311,7 +311,8 @@ impl Environment {
             "--poll-ms".to_owned(),
             "200".to_owned(),
         ];
-        let env = [("PX_DON_TRANSMITTER_KEY", DEV_KEYS[0].to_owned()), ("RUST_LOG", "info".to_owned())];
+        let env =
+            [("PX_DON_TRANSMITTER_KEY", DEV_KEYS[0].to_owned()), ("RUST_LOG", "info".to_owned())];
         self.don = Some(Process::spawn("px-don", "px-don", &args, &env, &self.logs())?);
         Ok(())
     }

@@ -19,7 +19,7 @@ use px_abi::{
     IPxStorageNft, IPxSync,
     chainlink::{LinkTokenInterface, OperatorInterface},
 };
-use px_e2e::environment::{Environment, Options};
+use px_e2e::environment::{Environment, Options, Route};
 use px_metadata::{BtnsKey, RawBlockCid, UsageDocument};
 use px_node_api::NodeClient;
 use serde_json::Value;
@@ -323,7 +323,9 @@ async fn a_sync_during_a_storage_outage_changes_nothing(scene: &Scene) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adversaries_change_nothing_and_say_why() {
-    let env = Environment::start(Options { direct_request: true, ..Options::default() }).await.unwrap();
+    let env = Environment::start(Options { route: Route::DirectRequest, ..Options::default() })
+        .await
+        .unwrap();
     let user = env.users[0].clone();
     let minted = json(&env.px(&user, &["--json", "mint", "--plan", "1"]).await.unwrap());
     let token: U256 = minted["tokenId"].as_str().unwrap().parse().unwrap();

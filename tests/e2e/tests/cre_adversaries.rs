@@ -56,8 +56,14 @@ impl Scene {
     async fn request(&self) -> B256 {
         let sync = self.sync(&self.user);
         let fee = sync.creConfig().call().await.unwrap().syncFee;
-        let receipt =
-            sync.requestSyncWithFee(self.token).value(fee).send().await.unwrap().get_receipt().await;
+        let receipt = sync
+            .requestSyncWithFee(self.token)
+            .value(fee)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await;
         let receipt = receipt.unwrap();
         assert!(receipt.status());
         cre::requested(&receipt).unwrap().requestId
@@ -95,7 +101,7 @@ impl Scene {
         cre::answer(&self.env, request).await.unwrap().map(|(a, _)| a)
     }
 
-    async fn ignored(&self, receipt: &TransactionReceipt) -> Vec<(B256, u8)> {
+    fn ignored(receipt: &TransactionReceipt) -> Vec<(B256, u8)> {
         receipt
             .inner
             .logs()
@@ -116,13 +122,17 @@ async fn refused_by_the_receiver(scene: &Scene, signed: &Signed, request: B256) 
     assert!(scene.is_pending(request).await, "the request waits for a valid report");
     assert_eq!(scene.answer(request).await, None);
     let after = scene.usage().await;
-    assert_eq!((after.syncSequence, after.lastSyncedAt), (before.syncSequence, before.lastSyncedAt));
+    assert_eq!(
+        (after.syncSequence, after.lastSyncedAt),
+        (before.syncSequence, before.lastSyncedAt)
+    );
 }
 
 async fn a_caller_that_is_not_the_forwarder_is_refused(scene: &Scene, request: B256) {
     let payload = scene.honest(request).await;
     let signed = scene.signed(&payload);
-    let metadata = Bytes::copy_from_slice(&signed.raw[report::METADATA_OFFSET..report::HEADER_LENGTH]);
+    let metadata =
+        Bytes::copy_from_slice(&signed.raw[report::METADATA_OFFSET..report::HEADER_LENGTH]);
     let sync = scene.sync(&scene.user);
     let Err(err) = sync.onReport(metadata.clone(), payload.encode().into()).call().await else {
         panic!("onReport from a user went through")
@@ -143,7 +153,8 @@ async fn a_caller_that_is_not_the_forwarder_is_refused(scene: &Scene, request: B
 async fn a_report_of_another_workflow_id_is_refused(scene: &Scene, request: B256) {
     let mut identity = scene.identity();
     identity.workflow_id = B256::repeat_byte(0x66);
-    let signed = scene.forger.sign(&identity, &scene.honest(request).await.encode(), &[0, 1]).unwrap();
+    let signed =
+        scene.forger.sign(&identity, &scene.honest(request).await.encode(), &[0, 1]).unwrap();
     assert!(matches!(
         scene.forger.receiver_refusal(&signed).await.unwrap(),
         Some(IPxSyncErrors::InvalidWorkflowId(e)) if e.received == identity.workflow_id
@@ -154,7 +165,8 @@ async fn a_report_of_another_workflow_id_is_refused(scene: &Scene, request: B256
 async fn a_report_of_another_workflow_owner_is_refused(scene: &Scene, request: B256) {
     let mut identity = scene.identity();
     identity.workflow_owner = Address::repeat_byte(0x66);
-    let signed = scene.forger.sign(&identity, &scene.honest(request).await.encode(), &[0, 1]).unwrap();
+    let signed =
+        scene.forger.sign(&identity, &scene.honest(request).await.encode(), &[0, 1]).unwrap();
     assert!(matches!(
         scene.forger.receiver_refusal(&signed).await.unwrap(),
         Some(IPxSyncErrors::InvalidAuthor(e)) if e.received == identity.workflow_owner
@@ -207,7 +219,7 @@ async fn a_replayed_report_changes_nothing(scene: &Scene) {
     scene.env.advance(60).await.unwrap();
     let again = scene.forger.send(&scene.signed(&payload)).await.unwrap();
     assert!(again.status());
-    assert_eq!(scene.ignored(&again).await, vec![(request, NOT_PENDING)]);
+    assert_eq!(Scene::ignored(&again), vec![(request, NOT_PENDING)]);
     let after = scene.usage().await;
     assert_eq!(after.lastSyncedAt, synced.lastSyncedAt, "no refresh from a replay");
 }
@@ -292,8 +304,15 @@ async fn a_silent_don_lets_requests_be_cancelled_and_refunded(scene: &mut Scene)
         Some(IPxSyncErrors::RequestNotExpired(_))
     ));
     scene.env.advance(timeout).await.unwrap();
-    let receipt =
-        scene.sync(&stranger).cancelSync(request).send().await.unwrap().get_receipt().await.unwrap();
+    let receipt = scene
+        .sync(&stranger)
+        .cancelSync(request)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
     let cancelled = receipt
         .inner
         .logs()
@@ -353,9 +372,10 @@ async fn fulfilments(scene: &Scene) -> usize {
 async fn cre_adversaries_change_nothing_and_end_as_documented() {
     let env = Environment::start(Options::default()).await.unwrap();
     let user = env.users[0].clone();
-    let minted: Value =
-        serde_json::from_slice(&env.px(&user, &["--json", "mint", "--plan", "1"]).await.unwrap().stdout)
-            .unwrap();
+    let minted: Value = serde_json::from_slice(
+        &env.px(&user, &["--json", "mint", "--plan", "1"]).await.unwrap().stdout,
+    )
+    .unwrap();
     let token: U256 = minted["tokenId"].as_str().unwrap().parse().unwrap();
     let forger = Forger::new(&env).unwrap();
     let mut scene = Scene { env, user, token, forger };

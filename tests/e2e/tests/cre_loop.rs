@@ -31,7 +31,9 @@ async fn upload(env: &Environment, user: &PrivateKeySigner, token: U256, name: &
     std::fs::write(&path, (0..bytes).map(|i| u8::try_from(i % 251).unwrap()).collect::<Vec<_>>())
         .unwrap();
     let id = token.to_string();
-    json(&env.px(user, &["--json", "upload", "--token", &id, path.to_str().unwrap()]).await.unwrap());
+    json(
+        &env.px(user, &["--json", "upload", "--token", &id, path.to_str().unwrap()]).await.unwrap(),
+    );
 }
 
 /// The DON's answer to `request`, checked to be a delivery through the forwarder from the DON's
@@ -51,7 +53,11 @@ async fn delivered(env: &Environment, request: B256) -> IPxSync::SyncFulfilled {
 }
 
 /// The chain now holds exactly the node's current head for `token`.
-async fn chain_matches_the_node(env: &Environment, token: U256, fulfilled: &IPxSync::SyncFulfilled) {
+async fn chain_matches_the_node(
+    env: &Environment,
+    token: U256,
+    fulfilled: &IPxSync::SyncFulfilled,
+) {
     let (doc, bytes) = cre::head(env, token).await.unwrap();
     let on_chain = env.usage(token).await.unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@
 use std::{path::PathBuf, process::Output, time::Duration};
 
 use alloy::{primitives::U256, signers::local::PrivateKeySigner};
-use px_e2e::environment::{Environment, Options};
+use px_e2e::environment::{Environment, Options, Route};
 use serde_json::Value;
 
 /// The sync window the core starts with.
@@ -65,7 +65,9 @@ async fn sync(env: &Environment, user: &PrivateKeySigner, token: U256, pay: bool
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_from_mint_to_sync_window_to_quota() {
-    let env = Environment::start(Options { direct_request: true, ..Options::default() }).await.unwrap();
+    let env = Environment::start(Options { route: Route::DirectRequest, ..Options::default() })
+        .await
+        .unwrap();
     let (alice, bob, carol) = (env.users[0].clone(), env.users[1].clone(), env.users[2].clone());
 
     // A user mints through registration management: the node allocates the key and the
