@@ -9,7 +9,7 @@ use stylus_sdk::prelude::*;
 use crate::{Error, IncorrectFee, OracleSet, PxSync, SponsoredMinQuotaSet, UsageSignerSet};
 
 /// Largest fee a request can carry (stored in 96 bits; all LINK ever minted is below 2^90).
-const MAX_FEE: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
+pub(crate) const MAX_FEE: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
 
 /// Oracle, sponsorship, signers, LINK and ownership.
 #[allow(missing_docs)] // the SDK's macro adds undocumented routing methods

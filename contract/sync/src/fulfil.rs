@@ -1,6 +1,7 @@
-//! `fulfillSync`: what the chain accepts from the oracle.
+//! `fulfillSync`, and what the chain accepts from either relay (the Chainlink operator of a
+//! Direct Request, or the CRE DON through `onReport`).
 //!
-//! The Chainlink operator only relays: the usage it brings counts only when the EIP-712
+//! The relay only relays: the usage it brings counts only when the EIP-712
 //! `UsageReport(tokenId, btnsKey, sequence, usedBytes, uploadCount)` signature (domain
 //! verifyingContract = the core) recovers to a trusted usage signer, and the sequence rules of
 //! the wire formats hold:
@@ -21,6 +22,7 @@ use stylus_sdk::{call::call, keccak_const::Keccak256, prelude::*};
 
 use crate::{
     Error, PxSync, SyncFulfilled, SyncRejected, UnauthorizedOperator, UnknownRequest, calls,
+    report::SIGNATURE_LENGTH,
 };
 
 /// `keccak256` of the `UsageReport` type string (wire formats).
@@ -47,6 +49,10 @@ pub enum Rejection {
     MalformedSignature = 4,
     /// The core did not answer or refused the usage.
     CoreRejected = 5,
+    /// A CRE report names another token than its request's.
+    TokenMismatch = 6,
+    /// A CRE report is not the canonical encoding ([`crate::report`]).
+    MalformedReport = 7,
 }
 
 /// The sequence rules: `Ok` when a report may be applied, given what the core stores.
@@ -66,8 +72,8 @@ pub fn check_sequence(
 }
 
 /// A usage report as signed by the PX node, with the digest that came with it.
-#[derive(Clone, Copy, Debug)]
-pub struct Report {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
     /// Strictly increasing per token; the first document (at key registration) is 1.
     pub sequence: u64,
     /// Bytes stored.
@@ -76,12 +82,6 @@ pub struct Report {
     pub upload_count: u32,
     /// sha256 of the usage document (not signed; see the module docs).
     pub metadata_digest: B256,
-    /// Signature `v`.
-    pub v: u8,
-    /// Signature `r`.
-    pub r: B256,
-    /// Signature `s`.
-    pub s: B256,
 }
 
 /// The Chainlink callback.
@@ -136,16 +136,33 @@ impl SyncFulfilment for PxSync {
         // Answered once: the entry goes before anything else can happen.
         self._delete_pending(request_id);
 
-        let token_id = pending.token();
-        let report = Report { sequence, used_bytes, upload_count, metadata_digest, v, r, s };
-        match self._accept(token_id, &report) {
-            Ok(()) => self.vm().log(SyncFulfilled {
+        let usage = Usage { sequence, used_bytes, upload_count, metadata_digest };
+        let mut signature = [0u8; SIGNATURE_LENGTH];
+        signature[..32].copy_from_slice(r.as_slice());
+        signature[32..64].copy_from_slice(s.as_slice());
+        signature[64] = v;
+        let result = self._accept(pending.token(), &usage, &signature).map(|()| usage);
+        self._conclude(request_id, pending.token(), result);
+        Ok(())
+    }
+}
+
+impl PxSync {
+    /// Ends a request that a report answered: `SyncFulfilled` or `SyncRejected`.
+    pub(crate) fn _conclude(
+        &mut self,
+        request_id: B256,
+        token_id: U256,
+        result: Result<Usage, Rejection>,
+    ) {
+        match result {
+            Ok(usage) => self.vm().log(SyncFulfilled {
                 tokenId: token_id,
                 requestId: request_id,
-                sequence,
-                usedBytes: used_bytes,
-                uploadCount: upload_count,
-                metadataDigest: metadata_digest,
+                sequence: usage.sequence,
+                usedBytes: usage.used_bytes,
+                uploadCount: usage.upload_count,
+                metadataDigest: usage.metadata_digest,
             }),
             Err(reason) => self.vm().log(SyncRejected {
                 tokenId: token_id,
@@ -153,13 +170,21 @@ impl SyncFulfilment for PxSync {
                 reason: reason as u8,
             }),
         }
-        Ok(())
     }
-}
 
-impl PxSync {
-    /// Verifies a report and applies it on the core; never reverts.
-    fn _accept(&mut self, token_id: U256, report: &Report) -> Result<(), Rejection> {
+    /// Verifies a report and applies it on the core; never reverts. `signatures` are 65-byte
+    /// `r ‖ s ‖ v` signatures, concatenated: the report is accepted when one of them recovers
+    /// to a trusted usage signer (a malformed one among them rejects the report only when none
+    /// does).
+    pub(crate) fn _accept(
+        &mut self,
+        token_id: U256,
+        report: &Usage,
+        signatures: &[u8],
+    ) -> Result<(), Rejection> {
+        if signatures.is_empty() || signatures.len() % SIGNATURE_LENGTH != 0 {
+            return Err(Rejection::MalformedSignature);
+        }
         let context = self
             ._context(token_id, alloy_primitives::Address::ZERO)
             .ok_or(Rejection::CoreRejected)?;
@@ -175,11 +200,20 @@ impl PxSync {
             ],
         );
         let digest = eip712::typed_data_digest(self.vm(), self.core.get(), struct_hash);
-        let signer = eip712::recover(self.vm(), digest, report.v, report.r, report.s)
-            .ok_or(Rejection::MalformedSignature)?;
-        if !self.usage_signers.get(signer) {
-            return Err(Rejection::UntrustedSigner);
+        let mut outcome = Err(Rejection::UntrustedSigner);
+        for signature in signatures.chunks_exact(SIGNATURE_LENGTH) {
+            let r = B256::from_slice(&signature[..32]);
+            let s = B256::from_slice(&signature[32..64]);
+            match eip712::recover(self.vm(), digest, signature[64], r, s) {
+                Some(signer) if self.usage_signers.get(signer) => {
+                    outcome = Ok(());
+                    break;
+                }
+                Some(_) => {}
+                None => outcome = Err(Rejection::MalformedSignature),
+            }
         }
+        outcome?;
         check_sequence(
             context.syncSequence,
             context.metadataDigest,

@@ -1,20 +1,29 @@
 //! `PxSync`, the program through which the chain learns a PX storage NFT's usage.
 //!
-//! A token's owner (or anyone it approved) asks for a sync; this program sends a Chainlink
-//! direct request (dataVersion 2, `operatorRequest` through `LINK.transferAndCall`) whose CBOR
-//! parameters name the token's BTNS key. A Chainlink node runs the PX job: the PX oracle adapter
-//! resolves the name, checks the usage document and answers with the usage report the PX node
-//! signed. The Operator calls back `fulfillSync`, which accepts the report only when its EIP-712
-//! signature recovers to a trusted usage signer and its sequence is newer (or the same document
-//! again), then applies it on the core, whose syncer role this program holds.
+//! A token's owner (or anyone it approved) asks for a sync; the request emits `SyncRequested`
+//! and goes one of two routes:
+//! - **CRE** (route 1, the default): a Chainlink Runtime Environment workflow answers the log;
+//!   its DON agrees on a report that Chainlink's `KeystoneForwarder` delivers to `onReport`.
+//! - **Direct Request** (route 2, legacy): a Chainlink direct request (dataVersion 2,
+//!   `operatorRequest` through `LINK.transferAndCall`) whose CBOR parameters name the token's
+//!   BTNS key; the Operator calls back `fulfillSync`.
 //!
-//! A fulfilment from the operator recorded for the request never reverts: the Operator forgets
-//! the request before calling back and ignores a revert, so every refusal ends the request with
-//! `SyncRejected` instead.
+//! Either way the relay only relays: the usage counts only when the PX node's EIP-712
+//! `UsageReport` signature recovers to a trusted usage signer and its sequence is newer (or the
+//! same document again); then it is applied on the core, whose syncer role this program holds.
+//!
+//! Which refusals revert: the Operator forgets a request before calling back and ignores a
+//! revert, so a fulfilment from the recorded operator never reverts. The forwarder records a
+//! reverting receiver as a failed delivery that may be retried, and a returning one as final;
+//! so `onReport` reverts only when the delivery is not authorized, and every refusal of an
+//! authorized report's content ends the request with `SyncRejected` ([`receiver`]).
 //!
 //! # Layout
 //! - [`requests`]: sponsored and user-paid requests, cancellation, the pending-request views.
-//! - [`fulfil`]: `fulfillSync`, the signature check and the sequence rules.
+//! - [`receiver`]: `onReport` (CRE's `IReceiver`) and ERC-165.
+//! - [`report`]: the CRE report and metadata bytes, strictly decoded.
+//! - [`fulfil`]: `fulfillSync`, the signature check and the sequence rules of both routes.
+//! - [`cre`]: the route, the CRE receiver's identity checks, the ETH fee and its withdrawal.
 //! - [`config`]: oracle, sponsorship, usage signers, LINK withdrawal, ownership.
 //! - [`cbor`]: the request parameters, byte for byte as Chainlink's Solidity library writes them.
 //! - [`slots`]: how pending requests and per-token state are packed into storage words.
@@ -27,7 +36,10 @@ extern crate alloc;
 
 pub mod cbor;
 pub mod config;
+pub mod cre;
 pub mod fulfil;
+pub mod receiver;
+pub mod report;
 pub mod requests;
 pub mod slots;
 
@@ -42,12 +54,16 @@ use px_contract_common::ownable::{
 };
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64, StorageUint},
+    storage::{
+        StorageAddress, StorageB256, StorageBool, StorageFixedBytes, StorageMap, StorageU8,
+        StorageU64, StorageU128, StorageUint,
+    },
 };
 
 #[cfg(feature = "export-abi")]
 use crate::{
-    config::SyncConfigStylusAbiStruct, fulfil::SyncFulfilmentStylusAbiStruct,
+    config::SyncConfigStylusAbiStruct, cre::CreConfigStylusAbiStruct,
+    fulfil::SyncFulfilmentStylusAbiStruct, receiver::CreReceiverStylusAbiStruct,
     requests::SyncRequestsStylusAbiStruct,
 };
 pub use sol::*;
@@ -60,11 +76,15 @@ mod sol {
         "../../abi/IPxSync.sol"
     );
     pub use IPxSync::{
-        ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, IncorrectFee,
-        InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken,
-        OracleNotConfigured, OracleSet, RequestNotExpired, SponsoredMinQuotaSet,
-        SponsoredSyncUnavailable, SyncCancelled, SyncFulfilled, SyncPending, SyncRejected,
-        SyncRequested, UnauthorizedOperator, UnknownRequest, UsageSignerSet,
+        CreNotConfigured, CreRequestTimeoutSet, ERC721InsufficientApproval, ERC721NonexistentToken,
+        EnforcedPause, EthTransferFailed, ExpectedAuthorUpdated, ExpectedWorkflowIdUpdated,
+        ExpectedWorkflowNameUpdated, FeesWithdrawn, ForwarderAddressUpdated, IncorrectFee,
+        InsufficientFees, InvalidAuthor, InvalidRoute, InvalidSender, InvalidTimeout,
+        InvalidTokenTransferData, InvalidWorkflowId, InvalidWorkflowName, LinkTransferFailed,
+        NoBtnsKey, OnlyLinkToken, OracleNotConfigured, OracleSet, ReportIgnored, RequestNotExpired,
+        SponsoredMinQuotaSet, SponsoredSyncUnavailable, SyncCancelled, SyncFeeSet, SyncFulfilled,
+        SyncPending, SyncRejected, SyncRequested, SyncRouteSet, UnauthorizedOperator,
+        UnknownRequest, UsageSignerSet, WorkflowNameRequiresAuthorValidation,
     };
 }
 
@@ -114,6 +134,27 @@ pub enum Error {
     OwnableUnauthorizedAccount(OwnableUnauthorizedAccount),
     /// The owner cannot be the zero address.
     OwnableInvalidOwner(OwnableInvalidOwner),
+    /// `setSyncRoute` with a route that is not 1 (CRE) or 2 (Direct Request).
+    InvalidRoute(InvalidRoute),
+    /// A CRE request while the receiver cannot accept its report (forwarder or workflow
+    /// identity unset), or a user-paid one while the fee is 0.
+    CreNotConfigured(CreNotConfigured),
+    /// `onReport` not from the configured forwarder.
+    InvalidSender(InvalidSender),
+    /// A report from another workflow owner than the expected one.
+    InvalidAuthor(InvalidAuthor),
+    /// A report from another workflow name than the expected one.
+    InvalidWorkflowName(InvalidWorkflowName),
+    /// A report from another workflow id than the expected one.
+    InvalidWorkflowId(InvalidWorkflowId),
+    /// A workflow name is configured without the author it is unique under.
+    WorkflowNameRequiresAuthorValidation(WorkflowNameRequiresAuthorValidation),
+    /// A CRE request timeout of 0 or above 30 days.
+    InvalidTimeout(InvalidTimeout),
+    /// A withdrawal of more ETH than the fees not held for pending requests.
+    InsufficientFees(InsufficientFees),
+    /// An ETH refund or withdrawal failed.
+    EthTransferFailed(EthTransferFailed),
 }
 
 px_contract_common::impl_ownable!(PxSync, Error);
@@ -154,10 +195,34 @@ pub struct PxSync {
     pub(crate) pending: StorageMap<B256, PendingSlots>,
     /// Per-token request state ([`slots::TokenSync`]).
     pub(crate) tokens: StorageMap<U256, StorageB256>,
+    /// CRE's `KeystoneForwarder`, the only caller of `onReport` (zero = CRE off). Packed with
+    /// the timeout and the route: a CRE request reads all three.
+    pub(crate) forwarder: StorageAddress,
+    /// Seconds a CRE request waits for its report (0 = [`cre::DEFAULT_CRE_TIMEOUT`]).
+    pub(crate) cre_timeout: StorageU64,
+    /// The route of `requestSync` (0 = CRE, the default).
+    pub(crate) route: StorageU8,
+    /// The workflow owner reports must name (zero = not checked). Packed with the name.
+    pub(crate) expected_author: StorageAddress,
+    /// The workflow name reports must name, CRE's encoding (zero = not checked).
+    pub(crate) expected_workflow_name: StorageFixedBytes<10>,
+    /// The workflow id reports must name (zero = not checked).
+    pub(crate) expected_workflow_id: StorageB256,
+    /// Wei paid per user-paid CRE request (0 = none). Packed with `fees_held`.
+    pub(crate) sync_fee: StorageUint<96, 2>,
+    /// Wei paid by pending CRE requests, owed back to their payers if they are cancelled.
+    pub(crate) fees_held: StorageU128,
 }
 
 #[public]
-#[implements(requests::SyncRequests, fulfil::SyncFulfilment, config::SyncConfig, Ownable)]
+#[implements(
+    requests::SyncRequests,
+    receiver::CreReceiver,
+    fulfil::SyncFulfilment,
+    config::SyncConfig,
+    cre::CreConfig,
+    Ownable
+)]
 impl PxSync {
     /// Sets the owner and the core. The oracle, the usage signers and sponsorship are configured
     /// afterwards by the owner.
@@ -187,6 +252,8 @@ pub fn exported_abi() -> alloc::string::String {
         <SyncRequestsStylusAbiStruct as GenerateAbi>::fmt_abi,
         <SyncFulfilmentStylusAbiStruct as GenerateAbi>::fmt_abi,
         <SyncConfigStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <CreReceiverStylusAbiStruct as GenerateAbi>::fmt_abi,
+        <CreConfigStylusAbiStruct as GenerateAbi>::fmt_abi,
         <OwnableStylusAbiStruct as GenerateAbi>::fmt_abi,
     ])
 }

@@ -1,14 +1,20 @@
-//! Sync requests: who may ask, who pays, and the Chainlink direct request itself.
+//! Sync requests: who may ask, who pays, which route, and the Chainlink direct request itself.
 //!
-//! Two ways to pay, so that nobody can drain the program's LINK with many free tokens:
-//! - sponsored (`requestSync`): paid from this program's LINK, once per token per sync window,
-//!   for tokens on paid plans (quota at least `sponsoredMinQuota`);
-//! - user-paid (`LINK.transferAndCall(pxSync, fee, abi.encode(tokenId))`): for any token the
-//!   sender owns or may operate.
+//! Two ways to pay, so that nobody can drain the program (or the DON's gas) with many free
+//! tokens:
+//! - sponsored (`requestSync`): once per token per sync window, for tokens on paid plans (quota
+//!   at least `sponsoredMinQuota`), through the current route (`syncRoute`): on Direct Request
+//!   paid from this program's LINK; on CRE nothing is paid per request (the workflow owner pays
+//!   the DON);
+//! - user-paid, for any token the sender owns or may operate: on CRE `requestSyncWithFee` with
+//!   exactly `creConfig().syncFee` in ETH, held until the request ends (earned by a report,
+//!   refunded by `cancelSync`); on Direct Request `LINK.transferAndCall(pxSync, fee,
+//!   abi.encode(tokenId))`.
 //!
-//! Either way the token needs a BTNS key, the core must not be paused, and the token's previous
-//! request must have been answered, cancelled or expired (an expired one is replaced; it can
-//! still be cancelled to get its LINK back).
+//! Either way the token needs a BTNS key, the core must not be paused, the route must be
+//! configured, and the token's previous request must have been answered, cancelled or expired
+//! (an expired one is replaced; it can still be cancelled to get its fee back). A Direct Request
+//! expires after the Operator's 5 minutes, a CRE request after `creConfig().requestTimeout`.
 
 use alloc::vec::Vec;
 
@@ -20,10 +26,11 @@ use stylus_sdk::{
 };
 
 use crate::{
-    ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, Error, IncorrectFee,
-    InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken, OracleNotConfigured,
-    PxSync, RequestNotExpired, SponsoredSyncUnavailable, SyncCancelled, SyncPending, SyncRequested,
-    UnknownRequest, calls, cbor,
+    CreNotConfigured, ERC721InsufficientApproval, ERC721NonexistentToken, EnforcedPause, Error,
+    IncorrectFee, InvalidTokenTransferData, LinkTransferFailed, NoBtnsKey, OnlyLinkToken,
+    OracleNotConfigured, PxSync, RequestNotExpired, SponsoredSyncUnavailable, SyncCancelled,
+    SyncPending, SyncRequested, UnknownRequest, calls, cbor,
+    cre::{ROUTE_CRE, ROUTE_DIRECT},
     slots::{Pending, TokenSync},
     sol::IPxSync::fulfillSyncCall,
 };
@@ -40,7 +47,8 @@ pub(crate) type TokenContext = calls::IPxStorageNft::syncContextReturn;
 #[allow(missing_docs)] // the SDK's macro adds undocumented routing methods
 #[public]
 pub trait SyncRequests {
-    /// Requests a sync paid from this program's LINK (a sponsored sync).
+    /// Requests a sponsored sync through the current route (`syncRoute`); on Direct Request it
+    /// is paid from this program's LINK.
     ///
     /// # Errors
     /// * [`Error::NonexistentToken`] - If the token does not exist.
@@ -48,13 +56,31 @@ pub trait SyncRequests {
     /// * [`Error::SponsoredSyncUnavailable`] - If the token is not on a paid plan
     ///   (`availableAt` = 0), or had its sponsored sync in this window (`availableAt` = when the
     ///   next one is allowed).
+    /// * [`Error::CreNotConfigured`] - On CRE, if the forwarder or the workflow identity is
+    ///   unset.
     /// * [`Error::EnforcedPause`], [`Error::NoBtnsKey`], [`Error::OracleNotConfigured`],
     ///   [`Error::SyncPending`], [`Error::LinkTransferFailed`] - As for every request.
     ///
     /// # Events
-    /// * `SyncRequested(tokenId, requestId, payer = this program)`, and the Operator's
-    ///   `OracleRequest`.
+    /// * `SyncRequested(tokenId, requestId, payer = this program, route, btnsKey)`, and on
+    ///   Direct Request the Operator's `OracleRequest`.
     fn request_sync(&mut self, token_id: U256) -> Result<B256, Error>;
+
+    /// Requests a sync through CRE paid by the caller: `msg.value` must be the sync fee. The
+    /// fee is earned when a report ends the request and refunded if it is cancelled.
+    ///
+    /// # Errors
+    /// * [`Error::CreNotConfigured`] - If the forwarder or the workflow identity is unset, or
+    ///   the fee is 0 (user-paid CRE syncs off).
+    /// * [`Error::IncorrectFee`] - If `msg.value` is not the fee.
+    /// * [`Error::NonexistentToken`], [`Error::InsufficientApproval`] - As `requestSync`.
+    /// * [`Error::EnforcedPause`], [`Error::NoBtnsKey`], [`Error::SyncPending`] - As for every
+    ///   request.
+    ///
+    /// # Events
+    /// * `SyncRequested(tokenId, requestId, payer = caller, route = 1, btnsKey)`.
+    #[payable]
+    fn request_sync_with_fee(&mut self, token_id: U256) -> Result<B256, Error>;
 
     /// ERC-677 hook of `LINK.transferAndCall(pxSync, fee, abi.encode(tokenId))`: a sync paid
     /// by the LINK sender.
@@ -76,22 +102,31 @@ pub trait SyncRequests {
         data: Bytes,
     ) -> Result<(), Error>;
 
-    /// Cancels a request after the Operator's expiry: the Operator returns the LINK, which goes
-    /// back to whoever paid, and the token may request again. The pending entry is cleared even
-    /// when the Operator refuses (it already answered and the answer was rejected), so no token
-    /// stays locked.
+    /// Cancels a request after its expiry, so that a relay that never answers cannot lock a
+    /// token: the token may request again, and
+    /// - a CRE request: a user's ETH fee goes back to the payer, a sponsored sync is given back;
+    /// - a Direct Request: the Operator returns the LINK, which goes back to the user who paid,
+    ///   or a sponsored sync is given back.
+    ///
+    /// When the Operator refuses the cancel (it already answered, so it paid its node, and the
+    /// answer never arrived here), the request still ends but nothing is given back: no LINK
+    /// goes to the user, and a sponsored sync counts as used, since the program's LINK paid for
+    /// it. `refunded` in the event says which.
     ///
     /// # Errors
     /// * [`Error::UnknownRequest`] - If no request with this id is pending.
     /// * [`Error::RequestNotExpired`] - Before the expiry.
-    /// * [`Error::LinkTransferFailed`] - If the refund to a user who paid fails.
+    /// * [`Error::LinkTransferFailed`] - If the LINK refund to a user who paid fails.
+    /// * [`Error::EthTransferFailed`] - If the ETH refund to a user who paid fails (the payer
+    ///   refuses it; the request stays cancellable, and expired, so it locks nothing).
     ///
     /// # Events
     /// * `SyncCancelled(tokenId, requestId, payer, refunded)`.
     fn cancel_sync(&mut self, request_id: B256) -> Result<(), Error>;
 
-    /// A pending request: (tokenId, payer, expiresAt, operator, fee); all zero when none.
-    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256);
+    /// A pending request: (tokenId, payer, expiresAt, operator, fee, route); all zero when none.
+    /// A CRE request (route 1) has no operator and its fee is in wei.
+    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256, u8);
 
     /// The token's latest request id and its expiry (zero when it never requested).
     fn latest_request_of(&self, token_id: U256) -> (B256, u64);
@@ -115,7 +150,23 @@ impl SyncRequests for PxSync {
             return Err(unavailable(token_id, next));
         }
         let payer = self.vm().contract_address();
-        self._request(token_id, payer, true, &context, state)
+        self._request(token_id, payer, self._route(), 0, &context, state)
+    }
+
+    #[payable]
+    fn request_sync_with_fee(&mut self, token_id: U256) -> Result<B256, Error> {
+        let fee = U256::from(self.sync_fee.get());
+        if fee.is_zero() || !self._cre_ready() {
+            return Err(Error::CreNotConfigured(CreNotConfigured {}));
+        }
+        let paid = self.vm().msg_value();
+        if paid != fee {
+            return Err(Error::IncorrectFee(IncorrectFee { expected: fee, received: paid }));
+        }
+        let sender = self.vm().msg_sender();
+        let context = self._authorized_context(token_id, sender)?;
+        let state = TokenSync::decode(self.tokens.get(token_id));
+        self._request(token_id, sender, ROUTE_CRE, fee.to(), &context, state)
     }
 
     fn on_token_transfer(
@@ -139,7 +190,7 @@ impl SyncRequests for PxSync {
         }
         let context = self._authorized_context(token_id, sender)?;
         let state = TokenSync::decode(self.tokens.get(token_id));
-        self._request(token_id, sender, false, &context, state)?;
+        self._request(token_id, sender, ROUTE_DIRECT, fee.to(), &context, state)?;
         Ok(())
     }
 
@@ -155,36 +206,31 @@ impl SyncRequests for PxSync {
             }));
         }
         self._delete_pending(request_id);
-        let this = self.vm().contract_address();
-        let sponsored = pending.payer == this;
-        if sponsored {
+        let sponsored = pending.payer == self.vm().contract_address();
+        let refunded = if pending.is_cre() {
+            self._hold_fees(0, pending.fee);
+            if !sponsored {
+                self._send_eth(pending.payer, U256::from(pending.fee))?;
+            }
+            true
+        } else {
+            self._cancel_direct_request(request_id, &pending, sponsored)?
+        };
+        if sponsored && refunded {
             self._forget_sponsorship(pending.token(), request_id);
-        }
-
-        let cancel = calls::cancelOracleRequestCall {
-            requestId: request_id,
-            payment: U256::from(pending.fee),
-            callbackFunc: fulfillSyncCall::SELECTOR.into(),
-            expiration: U256::from(pending.expires_at),
-        }
-        .abi_encode();
-        let context = Call::new_mutating(self);
-        let returned = call(self.vm(), context, pending.operator, &cancel).is_ok();
-        if returned && !sponsored {
-            self._transfer_link(pending.payer, U256::from(pending.fee))?;
         }
         self.vm().log(SyncCancelled {
             tokenId: pending.token(),
             requestId: request_id,
             payer: pending.payer,
-            refunded: returned,
+            refunded,
         });
         Ok(())
     }
 
-    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256) {
+    fn pending_request(&self, request_id: B256) -> (U256, Address, u64, Address, U256, u8) {
         let p = self._pending(request_id);
-        (p.token(), p.payer, u64::from(p.expires_at), p.operator, U256::from(p.fee))
+        (p.token(), p.payer, u64::from(p.expires_at), p.operator, U256::from(p.fee), p.route())
     }
 
     fn latest_request_of(&self, token_id: U256) -> (B256, u64) {
@@ -208,6 +254,29 @@ fn unavailable(token_id: U256, available_at: u64) -> Error {
 }
 
 impl PxSync {
+    /// Asks the Operator to cancel a Direct Request and returns whether it did (its LINK came
+    /// back); a user's LINK then goes back to them.
+    fn _cancel_direct_request(
+        &mut self,
+        request_id: B256,
+        pending: &Pending,
+        sponsored: bool,
+    ) -> Result<bool, Error> {
+        let cancel = calls::cancelOracleRequestCall {
+            requestId: request_id,
+            payment: U256::from(pending.fee),
+            callbackFunc: fulfillSyncCall::SELECTOR.into(),
+            expiration: U256::from(pending.expires_at),
+        }
+        .abi_encode();
+        let context = Call::new_mutating(self);
+        let returned = call(self.vm(), context, pending.operator, &cancel).is_ok();
+        if returned && !sponsored {
+            self._transfer_link(pending.payer, U256::from(pending.fee))?;
+        }
+        Ok(returned)
+    }
+
     /// Asks the core about a token; `account` is checked as owner or operator (zero skips it).
     pub(crate) fn _context(&self, token_id: U256, account: Address) -> Option<TokenContext> {
         let query = calls::syncContextCall { tokenId: token_id, account }.abi_encode();
@@ -257,13 +326,16 @@ impl PxSync {
         }
     }
 
-    /// Checks what every request needs, records it, then sends the Chainlink request (effects
-    /// before the interaction).
+    /// Checks what every request needs, records it, then on Direct Request sends the Chainlink
+    /// request (effects before the interaction). `fee` is what the payer paid (juels on Direct
+    /// Request, wei on CRE); a sponsored request pays the configured LINK fee on Direct Request
+    /// and nothing on CRE.
     fn _request(
         &mut self,
         token_id: U256,
         payer: Address,
-        sponsored: bool,
+        route: u8,
+        fee: u128,
         context: &TokenContext,
         state: TokenSync,
     ) -> Result<B256, Error> {
@@ -273,10 +345,20 @@ impl PxSync {
         if context.btnsKey.is_empty() {
             return Err(Error::NoBtnsKey(NoBtnsKey { tokenId: token_id }));
         }
-        let operator = self.operator.get();
-        if operator.is_zero() {
-            return Err(Error::OracleNotConfigured(OracleNotConfigured {}));
-        }
+        let direct = route == ROUTE_DIRECT;
+        let sponsored = payer == self.vm().contract_address();
+        let (operator, fee, timeout) = if direct {
+            let operator = self.operator.get();
+            if operator.is_zero() {
+                return Err(Error::OracleNotConfigured(OracleNotConfigured {}));
+            }
+            (operator, self.fee.get().to::<u128>(), EXPIRY_SECONDS)
+        } else {
+            if !self._cre_ready() {
+                return Err(Error::CreNotConfigured(CreNotConfigured {}));
+            }
+            (Address::ZERO, fee, self._cre_timeout())
+        };
         let now = self.vm().block_timestamp();
         if state.latest_nonce != 0 && now < state.latest_expiry {
             let previous = self._request_id(state.latest_nonce);
@@ -293,8 +375,7 @@ impl PxSync {
         let nonce = self.nonce.get().as_limbs()[0] + 1;
         self.nonce.set(alloy_primitives::U64::from(nonce));
         let request_id = self._request_id(nonce);
-        let expires_at = now + EXPIRY_SECONDS;
-        let fee: u128 = self.fee.get().to();
+        let expires_at = now + timeout;
         let pending = Pending {
             token_id: token_id.as_limbs()[0],
             #[allow(clippy::cast_possible_truncation)] // seconds fit in 32 bits until 2106
@@ -311,6 +392,18 @@ impl PxSync {
         let last_sponsored_at = if sponsored { now } else { state.last_sponsored_at };
         let state = TokenSync { latest_nonce: nonce, latest_expiry: expires_at, last_sponsored_at };
         self.tokens.insert(token_id, state.encode());
+        let requested = SyncRequested {
+            tokenId: token_id,
+            requestId: request_id,
+            payer,
+            route,
+            btnsKey: context.btnsKey.clone(),
+        };
+        if !direct {
+            self._hold_fees(fee, 0);
+            self.vm().log(requested);
+            return Ok(request_id);
+        }
 
         let cbor = cbor::sync_request(
             &context.btnsKey,
@@ -335,13 +428,7 @@ impl PxSync {
         }
         .abi_encode();
         self._call_link(&transfer)?;
-        self.vm().log(SyncRequested {
-            tokenId: token_id,
-            requestId: request_id,
-            payer,
-            route: 2,
-            btnsKey: context.btnsKey.clone(),
-        });
+        self.vm().log(requested);
         Ok(request_id)
     }
 

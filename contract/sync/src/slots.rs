@@ -8,6 +8,9 @@
 //! |-------------------|------------|------------|
 //! | pending `tail`    | operator   | fee (u96)  |
 //!
+//! A CRE request has no operator (zero, which no Direct Request has: it needs one configured),
+//! so the operator field also tells the route; its fee is in wei, a Direct Request's in juels.
+//!
 //! | word              | 0..8         | 8..16          | 16..24            | 24..32 |
 //! |-------------------|--------------|----------------|-------------------|--------|
 //! | per-token         | latest nonce | latest expiry  | last sponsored at | zero   |
@@ -32,9 +35,9 @@ pub struct Pending {
     pub expires_at: u32,
     /// Who paid: the program itself for a sponsored sync, else the LINK sender.
     pub payer: Address,
-    /// The only address that may fulfil.
+    /// The only address that may fulfil a Direct Request; zero for a CRE request.
     pub operator: Address,
-    /// LINK paid, refunded on cancellation.
+    /// Paid by the payer, refunded on cancellation: LINK juels (Direct Request) or wei (CRE).
     pub fee: u128,
 }
 
@@ -64,6 +67,20 @@ impl Pending {
         tail[..20].copy_from_slice(self.operator.as_slice());
         tail[20..].copy_from_slice(&self.fee.to_be_bytes()[4..]);
         (head, tail)
+    }
+
+    /// Whether it is a CRE request (answered through `onReport`).
+    pub fn is_cre(&self) -> bool {
+        self.operator.is_zero()
+    }
+
+    /// The route as `pendingRequest` and `SyncRequested` name it (0 = no request).
+    pub fn route(&self) -> u8 {
+        match (self.token_id, self.is_cre()) {
+            (0, _) => 0,
+            (_, true) => crate::cre::ROUTE_CRE,
+            (_, false) => crate::cre::ROUTE_DIRECT,
+        }
     }
 
     /// The token id as the ABI carries it.

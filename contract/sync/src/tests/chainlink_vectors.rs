@@ -42,6 +42,7 @@ fn program_in_the_consumers_place(v: &Value) -> (CallHost, PxSync) {
     let job_id = B256::from_slice(&bytes(&inputs["jobId"]));
     sync.set_oracle(address(&inputs["link"]), address(&inputs["operator"]), job_id, fee).unwrap();
     sync.set_sponsored_min_quota(1).unwrap();
+    crate::cre::CreConfig::set_sync_route(&mut sync, crate::cre::ROUTE_DIRECT).unwrap();
     let token = U256::from(inputs["tokenId"].as_u64().unwrap());
     let context = px_abi::IPxStorageNft::syncContextCall::abi_encode_returns(
         &px_abi::IPxStorageNft::syncContextReturn {

@@ -86,7 +86,7 @@ fn applies_a_newer_trusted_report() {
     );
     assert_eq!(
         f.sync.pending_request(id),
-        (U256::ZERO, Address::ZERO, 0, Address::ZERO, U256::ZERO)
+        (U256::ZERO, Address::ZERO, 0, Address::ZERO, U256::ZERO, 0)
     );
 }
 

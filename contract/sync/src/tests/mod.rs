@@ -5,6 +5,11 @@
 mod cancel;
 mod chainlink_vectors;
 mod config;
+mod cre_cancel;
+mod cre_config;
+mod cre_receiver;
+mod cre_requests;
+mod cre_vectors;
 mod fulfil;
 mod invariants;
 mod requests;
@@ -21,7 +26,7 @@ use px_abi::{
 };
 use px_contract_testing::CallHost;
 
-use crate::{PxSync, cbor, config::SyncConfig, requests::EXPIRY_SECONDS};
+use crate::{PxSync, cbor, config::SyncConfig, cre::CreConfig, requests::EXPIRY_SECONDS};
 
 pub(super) const OWNER: Address = address!("0x00000000000000000000000000000000000000a1");
 pub(super) const ALICE: Address = address!("0x00000000000000000000000000000000000000b1");
@@ -40,6 +45,13 @@ pub(super) const T0: u64 = 1_700_000_000;
 pub(super) const GIB: u64 = 1 << 30;
 pub(super) const WINDOW: u64 = 30 * 24 * 3600;
 pub(super) const TOKEN: U256 = U256::from_limbs([7, 0, 0, 0]);
+pub(super) const FORWARDER: Address = address!("0x000000000000000000000000000000000000f0f0");
+pub(super) const WORKFLOW_ID: B256 =
+    b256!("0x00aa0000000000000000000000000000000000000000000000000000000000aa");
+pub(super) const WORKFLOW_OWNER: Address = address!("0x00000000000000000000000000000000000000c0");
+pub(super) const WORKFLOW_NAME: &str = "px-sync";
+/// 0.001 ETH.
+pub(super) const SYNC_FEE: U256 = U256::from_limbs([1_000_000_000_000_000, 0, 0, 0]);
 
 /// The PX node's usage signer in these tests.
 pub(super) fn usage_signer() -> PrivateKeySigner {
@@ -80,7 +92,8 @@ impl Default for CoreToken {
     }
 }
 
-/// A `PxSync` constructed and configured at `T0`, with one trusted usage signer.
+/// A `PxSync` constructed and configured at `T0`, with one trusted usage signer, on the Direct
+/// Request route (`Fixture::cre` for the CRE route).
 pub(super) struct Fixture {
     pub(super) host: CallHost,
     pub(super) sync: PxSync,
@@ -98,10 +111,65 @@ impl Fixture {
         sync.set_oracle(LINK, OPERATOR, JOB_ID, FEE).unwrap();
         sync.set_usage_signer(usage_signer().address(), true).unwrap();
         sync.set_sponsored_min_quota(GIB).unwrap();
+        crate::cre::CreConfig::set_sync_route(&mut sync, crate::cre::ROUTE_DIRECT).unwrap();
         host.clear_mocks();
         let fixture = Self { host, sync };
         fixture.link_accepts_everything();
         fixture
+    }
+
+    /// A fixture on the CRE route: forwarder, workflow id and owner set, and a sync fee.
+    pub(super) fn cre() -> Self {
+        let mut f = Self::new();
+        f.sender(OWNER);
+        let sync = &mut f.sync;
+        CreConfig::set_sync_route(sync, crate::cre::ROUTE_CRE).unwrap();
+        CreConfig::set_forwarder_address(sync, FORWARDER).unwrap();
+        CreConfig::set_expected_workflow_id(sync, WORKFLOW_ID).unwrap();
+        CreConfig::set_expected_author(sync, WORKFLOW_OWNER).unwrap();
+        CreConfig::set_sync_fee(sync, SYNC_FEE).unwrap();
+        f.host.clear_mocks();
+        f.link_accepts_everything();
+        f
+    }
+
+    /// Makes the SHA-256 precompile answer for `input`.
+    pub(super) fn sha256_knows(&self, input: &[u8]) {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(input).to_vec();
+        self.host.mock_static_call(
+            address!("0x0000000000000000000000000000000000000002"),
+            input.to_vec(),
+            Ok(hash),
+        );
+    }
+
+    /// Sends a sponsored CRE request for `TOKEN` as ALICE; returns its id.
+    pub(super) fn cre_request(&mut self) -> B256 {
+        self.core_knows(TOKEN, &CoreToken::default());
+        self.sender(ALICE);
+        crate::requests::SyncRequests::request_sync(&mut self.sync, TOKEN).unwrap()
+    }
+
+    /// Sends a user-paid CRE request for `TOKEN` as ALICE with `value` wei.
+    pub(super) fn paid_cre_request(&mut self, value: U256) -> Result<B256, crate::Error> {
+        self.core_knows(TOKEN, &CoreToken::default());
+        self.sender(ALICE);
+        self.host.set_value(value);
+        let result = crate::requests::SyncRequests::request_sync_with_fee(&mut self.sync, TOKEN);
+        self.host.set_value(U256::ZERO);
+        result
+    }
+
+    /// Calls `onReport` as `from`.
+    pub(super) fn deliver(
+        &mut self,
+        from: Address,
+        metadata: Vec<u8>,
+        report: Vec<u8>,
+    ) -> Result<(), crate::Error> {
+        self.sender(from);
+        crate::receiver::CreReceiver::on_report(&mut self.sync, metadata.into(), report.into())
     }
 
     pub(super) fn sender(&self, account: Address) {
@@ -237,6 +305,58 @@ pub(super) fn sign(
         v: 27 + u8::from(signature.v()),
         r: signature.r().into(),
         s: signature.s().into(),
+    }
+}
+
+/// The forwarder's metadata: workflowId ‖ workflowName ‖ workflowOwner ‖ reportId.
+pub(super) fn metadata(id: B256, name: [u8; 10], owner: Address) -> Vec<u8> {
+    let mut m = id.to_vec();
+    m.extend_from_slice(&name);
+    m.extend_from_slice(owner.as_slice());
+    m.extend_from_slice(&[0x00, 0x01]);
+    m
+}
+
+/// The metadata of the configured workflow (its name unknown to the program unless set).
+pub(super) fn our_metadata() -> Vec<u8> {
+    metadata(WORKFLOW_ID, workflow_name(WORKFLOW_NAME), WORKFLOW_OWNER)
+}
+
+/// CRE's bytes10 of a workflow name, computed here independently of the program: the first
+/// 10 characters of the lowercase hex of sha256(name).
+pub(super) fn workflow_name(name: &str) -> [u8; 10] {
+    use sha2::Digest;
+    let hex = alloy_primitives::hex::encode(sha2::Sha256::digest(name.as_bytes()));
+    hex.as_bytes()[..10].try_into().unwrap()
+}
+
+/// A CRE report as the workflow encodes it: `abi.encode(requestId, tokenId, sequence,
+/// usedBytes, uploadCount, metadataDigest, signatures)`.
+pub(super) fn cre_report(
+    request_id: B256,
+    token: U256,
+    usage: &Signed,
+    digest: B256,
+    signatures: &[u8],
+) -> Vec<u8> {
+    alloy_sol_types::SolValue::abi_encode_params(&(
+        request_id,
+        token,
+        usage.sequence,
+        usage.used,
+        usage.count,
+        digest,
+        Bytes::copy_from_slice(signatures),
+    ))
+}
+
+impl Signed {
+    /// The 65-byte `r ‖ s ‖ v` form.
+    pub(super) fn bytes(&self) -> Vec<u8> {
+        let mut out = self.r.to_vec();
+        out.extend_from_slice(self.s.as_slice());
+        out.push(self.v);
+        out
     }
 }
 

@@ -31,14 +31,20 @@ fn requests_a_sponsored_sync_through_link_transfer_and_call() {
     assert_eq!(link_calls[0].data, Fixture::expected_link_call(1, &btns_key(1), TOKEN));
     assert_eq!(
         f.sync.pending_request(request_id),
-        (TOKEN, SYNC, expiry(T0), OPERATOR, FEE),
+        (TOKEN, SYNC, expiry(T0), OPERATOR, FEE, 2),
         "the program paid"
     );
     assert_eq!(f.sync.latest_request_of(TOKEN), (request_id, expiry(T0)));
     assert_eq!(f.sync.last_sponsored_at(TOKEN), T0);
     assert_eq!(
         f.events::<SyncRequested>(),
-        vec![SyncRequested { tokenId: TOKEN, requestId: request_id, payer: SYNC }]
+        vec![SyncRequested {
+            tokenId: TOKEN,
+            requestId: request_id,
+            payer: SYNC,
+            route: 2,
+            btnsKey: btns_key(1)
+        }]
     );
 }
 
@@ -53,7 +59,13 @@ fn requests_a_sync_paid_by_the_sender_through_erc677() {
     assert_eq!(f.host.calls_to(LINK)[0].data, Fixture::expected_link_call(1, &btns_key(1), TOKEN));
     assert_eq!(
         f.events::<SyncRequested>(),
-        vec![SyncRequested { tokenId: TOKEN, requestId: request_id, payer: ALICE }]
+        vec![SyncRequested {
+            tokenId: TOKEN,
+            requestId: request_id,
+            payer: ALICE,
+            route: 2,
+            btnsKey: btns_key(1)
+        }]
     );
 }
 

@@ -13,20 +13,21 @@ use crate::{
 
 /// (slots read, slots written) by `f`.
 #[test]
-fn a_sponsored_request_reads_six_slots_and_writes_four() {
+fn a_sponsored_request_reads_seven_slots_and_writes_four() {
     let mut f = Fixture::new();
     f.core_knows(TOKEN, &CoreToken::default());
     f.sender(ALICE);
     let counts = f.host.clone().slots_touched(|| {
         f.sync.request_sync(TOKEN).unwrap();
     });
-    // Reads: core, per-token word, sponsored minimum, operator/fee, link/nonce, job id.
+    // Reads: core, per-token word, sponsored minimum, the route (packed with the forwarder),
+    // operator/fee, link/nonce, job id.
     // Writes: link/nonce (in place), two pending words, per-token word.
-    assert_eq!(counts, (6, 4));
+    assert_eq!(counts, (7, 4));
 }
 
 #[test]
-fn a_user_paid_request_reads_the_same_but_the_sponsorship() {
+fn a_user_paid_request_reads_the_same_but_the_sponsorship_and_the_route() {
     let mut f = Fixture::new();
     f.core_knows(TOKEN, &CoreToken::default());
     f.sender(LINK);
