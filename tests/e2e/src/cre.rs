@@ -13,7 +13,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolEvent},
 };
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use px_abi::IPxSync;
 use px_don::{
     don::WRITE_REPORT_GAS_LIMIT,
@@ -295,8 +295,12 @@ impl Forger {
         Ok(info.state)
     }
 
-    /// Why PxSync refuses `signed` when the forwarder calls it (an `eth_call` of `onReport`
-    /// from the forwarder): its named error, or `None` when it accepts.
+    /// Why PxSync refuses `signed` when the forwarder calls it: its named error, or `None` when
+    /// it accepts. The forwarder ignores the receiver's revert data, so this replays the call as
+    /// an `eth_call` of `onReport` from the forwarder's address; px-devnet (like every node
+    /// since EIP-3607) refuses calls from an account with code, so the forwarder's code is
+    /// cleared inside a snapshot that is reverted at once (nothing is mined in between: px-don
+    /// is stopped while forged reports run).
     ///
     /// # Errors
     /// When the chain does not answer or the refusal is not one of PxSync's errors.
@@ -308,7 +312,15 @@ impl Forger {
         let metadata =
             Bytes::copy_from_slice(&signed.raw[report::METADATA_OFFSET..report::HEADER_LENGTH]);
         let payload = Bytes::copy_from_slice(&signed.raw[report::HEADER_LENGTH..]);
-        match sync.onReport(metadata, payload).from(self.forwarder).call().await {
+        let snapshot: U256 = self.transmitter.raw_request("evm_snapshot".into(), ()).await?;
+        let _: serde_json::Value = self
+            .transmitter
+            .raw_request("anvil_setCode".into(), (self.forwarder, Bytes::new()))
+            .await?;
+        let called = sync.onReport(metadata, payload).from(self.forwarder).call().await;
+        let reverted: bool = self.transmitter.raw_request("evm_revert".into(), (snapshot,)).await?;
+        ensure!(reverted, "the snapshot around the replayed call was not restored");
+        match called {
             Ok(_) => Ok(None),
             Err(e) => e
                 .as_decoded_interface_error::<IPxSync::IPxSyncErrors>()
