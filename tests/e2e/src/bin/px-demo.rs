@@ -319,6 +319,21 @@ async fn run(exit: bool, default_ports: bool, route: Route) -> Result<()> {
         d.core, d.sync, d.storefront, d.renderer
     );
     println!("    LINK {}  Operator {}  IPFS {}", d.link, d.operator, env.ipfs.api_url());
+    let f = d.cre.don.as_ref().map_or(1, |don| don.f);
+    println!(
+        "    KeystoneForwarder {} (Chainlink's, compiled from @chainlink/contracts 1.5.0), \
+         configured for a local DON of {} nodes with f = {f}",
+        d.cre.forwarder,
+        env.don_signers().len()
+    );
+    println!(
+        "    sync route: {}",
+        match route {
+            Route::Cre => "CRE (px-don -> KeystoneForwarder -> PxSync.onReport)",
+            Route::DirectRequest =>
+                "Direct Request, the legacy path (Operator -> px-job-runner -> fulfillSync)",
+        }
+    );
     println!("    oracle adapter {}  PX node {}", env.adapter_url, env.node_url);
     let demo = Demo { env, route };
     let (alice, bob) = (demo.env.users[0].clone(), demo.env.users[1].clone());
