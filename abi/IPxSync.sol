@@ -161,6 +161,9 @@ interface IPxSync {
     /// empty or not a multiple of 65 bytes), 5 the core refused the usage, 6 the CRE report names
     /// another token than the request's, 7 the CRE report is not the canonical encoding.
     event SyncRejected(uint256 indexed tokenId, bytes32 indexed requestId, uint8 reason);
+    /// @notice `refunded`: the payer's fee came back (ETH on CRE, LINK from the Operator on Direct
+    /// Request), or for a sponsored sync (payer = this program) the sync was given back. False only
+    /// when the Operator refused the cancel of a Direct Request (it had already paid its node).
     event SyncCancelled(uint256 indexed tokenId, bytes32 indexed requestId, address payer, bool refunded);
     event OracleSet(address link, address operator, bytes32 jobId, uint256 fee);
     event SponsoredMinQuotaSet(uint64 minQuotaBytes);

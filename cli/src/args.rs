@@ -76,9 +76,14 @@ pub enum Command {
     Sync {
         /// The token.
         token: U256,
-        /// Pay the sync with LINK (`transferAndCall`) instead of the sponsored `requestSync`.
-        #[arg(long)]
+        /// Pay the sync with LINK (`transferAndCall`, Direct Request) instead of the sponsored
+        /// `requestSync`.
+        #[arg(long, conflicts_with = "pay_eth")]
         pay: bool,
+        /// Pay the sync fee in ETH (`requestSyncWithFee`, through CRE) instead of the sponsored
+        /// `requestSync`.
+        #[arg(long)]
+        pay_eth: bool,
         /// Seconds to wait for the fulfilment.
         #[arg(long, default_value_t = 300)]
         timeout: u64,

@@ -29,8 +29,15 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Plans => cmd::tokens::plans(&ctx).await,
         Command::Mint { plan, no_key } => cmd::tokens::mint(&ctx, plan, no_key).await,
         Command::Usage { token } => cmd::tokens::usage(&ctx, token).await,
-        Command::Sync { token, pay, timeout } => {
-            cmd::sync::sync(&ctx, token, pay, timeout, show_progress).await
+        Command::Sync { token, pay, pay_eth, timeout } => {
+            let payment = if pay {
+                cmd::sync::Payment::Link
+            } else if pay_eth {
+                cmd::sync::Payment::Eth
+            } else {
+                cmd::sync::Payment::Sponsored
+            };
+            cmd::sync::sync(&ctx, token, payment, timeout, show_progress).await
         }
         Command::Upload { files, token } => {
             cmd::files::upload(&ctx, token, &files, show_progress).await

@@ -16,10 +16,12 @@
 //!   `ethabiencode` into `fulfillSync` and `fulfillOracleRequest2`.
 //! - [`adapter::adapter_request`], [`adapter::adapter_query`]: the adapter's request, as the
 //!   bridge's POST body and as the CRE workflow's `GET /usage` query.
+//! - [`cre::cre_report`]: the CRE report bytes PxSync's `onReport` decodes.
 
 // Each property panics when it does not hold: that is how libFuzzer and the tests learn of it.
 #![allow(clippy::missing_panics_doc)]
 
 pub mod adapter;
+pub mod cre;
 pub mod job;
 pub mod metadata;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use arbitrary::{Arbitrary, Unstructured};
 use proptest::{collection::vec, prelude::*, test_runner::Config};
-use px_fuzz::{adapter, job, metadata};
+use px_fuzz::{adapter, cre, job, metadata};
 
 /// The corpus of `target`.
 fn corpus(target: &str) -> Vec<Vec<u8>> {
@@ -97,3 +97,4 @@ target!(fulfil_args, |data| if let Some(input) = typed(data) {
 });
 target!(adapter_request, |data| adapter::adapter_request(data));
 target!(adapter_query, |data| adapter::adapter_query(data));
+target!(cre_report, |data| cre::cre_report(data));

@@ -60,19 +60,21 @@ export class ContractError extends PxError {
   }
 }
 
-/** Why `PxSync` rejected a fulfilment (`SyncRejected.reason`). */
+/** Why `PxSync` rejected a fulfilment or a CRE report (`SyncRejected.reason`). */
 export const syncRejectionReasons = {
   1: 'untrustedSigner',
   2: 'staleSequence',
   3: 'sequenceDigestMismatch',
   4: 'malformedSignature',
   5: 'coreRefused',
+  6: 'tokenMismatch',
+  7: 'malformedReport',
 } as const;
 
 /** A rejection reason's name. */
 export type SyncRejectionReason = (typeof syncRejectionReasons)[keyof typeof syncRejectionReasons] | 'unknown';
 
-/** The oracle answered a sync request, and `PxSync` rejected the report. */
+/** The relay (oracle or CRE DON) answered a sync request, and `PxSync` rejected the report. */
 export class SyncRejectedError extends PxError {
   override readonly name = 'SyncRejectedError';
   /** The reason's name. */

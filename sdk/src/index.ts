@@ -29,7 +29,7 @@ export { signInMessage, type SignInFields } from './siwe.js';
 export { cidOfDigest, digestOfCid } from './cid.js';
 export { verifyHead, type Usage, type ChainUsage, type UsageDocument, type FileEntry } from './usage.js';
 export type { Plan, Minted } from './tokens.js';
-export type { SyncRoute, SyncStatus, SyncResult, SyncOptions, SyncState } from './sync.js';
+export { relayOf, type SyncRoute, type SyncRelay, type SyncStatus, type SyncResult, type SyncOptions, type SyncState } from './sync.js';
 export { readAll, type UploadSource, type UploadOptions, type Uploaded, type Download, type DownloadOptions } from './files.js';
 export type { Progress } from './transport/types.js';
 export * as encryption from './encryption/index.js';

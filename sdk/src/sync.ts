@@ -1,7 +1,8 @@
 /**
- * Sync: the paths the programs offer today (sponsored `PxSync.requestSync`, LINK-paid
- * `LINK.transferAndCall(PxSync, fee, abi.encode(tokenId))`), then the wait for the oracle's
- * answer (`SyncFulfilled` or `SyncRejected` for that request).
+ * Sync: the paths the programs offer (sponsored `PxSync.requestSync` through the program's
+ * current route, CRE or Direct Request; ETH-paid `PxSync.requestSyncWithFee` through CRE;
+ * LINK-paid `LINK.transferAndCall(PxSync, fee, abi.encode(tokenId))` through Direct Request),
+ * then the wait for the relay's answer (`SyncFulfilled` or `SyncRejected` for that request).
  */
 import { encodeAbiParameters, parseEventLogs, type Hex, type TransactionReceipt } from 'viem';
 
@@ -10,13 +11,27 @@ import { contractFor } from './deployment.js';
 import { ProtocolError, SyncRejectedError, TimeoutError } from './errors.js';
 import { linkTokenAbi, pxStorageNftAbi, pxSyncAbi } from './generated/abi.js';
 
-/** Who pays the oracle: `PxSync`'s LINK (paid plans, once per window) or the caller's LINK. */
-export type SyncRoute = 'sponsored' | 'link';
+/**
+ * Who pays: `sponsored` (paid plans, once per window; `PxSync` pays on Direct Request, nothing
+ * is paid per request on CRE), `eth` (the caller pays `creConfig().syncFee` in ETH, through
+ * CRE), or `link` (the caller pays the oracle's LINK fee, through Direct Request).
+ */
+export type SyncRoute = 'sponsored' | 'eth' | 'link';
+
+/** The relay a request goes through: `SyncRequested.route` 1 (CRE) or 2 (Direct Request). */
+export type SyncRelay = 'cre' | 'direct-request';
+
+/** The relay of a route number. */
+export function relayOf(route: number): SyncRelay {
+  if (route === 1) return 'cre';
+  if (route === 2) return 'direct-request';
+  throw new ProtocolError(`unknown sync route ${route}`);
+}
 
 /** Where a sync is. */
 export type SyncStatus =
   | { readonly phase: 'sending'; readonly route: SyncRoute }
-  | { readonly phase: 'requested'; readonly requestId: Hex; readonly transaction: Hex }
+  | { readonly phase: 'requested'; readonly requestId: Hex; readonly transaction: Hex; readonly relay: SyncRelay }
   | { readonly phase: 'waiting'; readonly requestId: Hex; readonly elapsedMs: number }
   | { readonly phase: 'fulfilled'; readonly result: SyncResult }
   | { readonly phase: 'rejected'; readonly requestId: Hex; readonly reasonCode: number };
@@ -36,7 +51,7 @@ export interface SyncResult {
 export interface SyncOptions {
   readonly route?: SyncRoute;
   readonly onStatus?: (status: SyncStatus) => void;
-  /** How long to wait for the oracle (default 2 minutes). */
+  /** How long to wait for the relay (default 2 minutes). */
   readonly timeoutMs?: number;
 }
 
@@ -48,8 +63,14 @@ export interface SyncState {
   readonly sponsoredEligible: boolean;
   /** When the next sponsored sync is allowed (chain time, Unix seconds; 0 = now). */
   readonly sponsoredAvailableAt: bigint;
-  /** The LINK fee of a paid sync. */
+  /** The relay a sponsored sync takes now (`PxSync.syncRoute`). */
+  readonly sponsoredRelay: SyncRelay;
+  /** The LINK fee of a LINK-paid sync (Direct Request). */
   readonly linkFee: bigint;
+  /** The ETH fee in wei of an ETH-paid sync (CRE); 0 = not offered. */
+  readonly ethFee: bigint;
+  /** How long a CRE request waits for its report before anyone may cancel it (seconds). */
+  readonly creRequestTimeout: bigint;
   /** The chain's time now. */
   readonly now: bigint;
 }
@@ -67,27 +88,32 @@ export async function syncState(ctx: ChainContext, tokenId: bigint): Promise<Syn
     const [pendingToken] = await read('pendingRequest', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'pendingRequest', args: [latest] }));
     if (pendingToken === tokenId) pendingRequest = latest;
   }
-  const [minQuota, lastSponsored, window, usage, oracle, now] = await Promise.all([
+  const [minQuota, lastSponsored, window, usage, oracle, route, cre, now] = await Promise.all([
     read('sponsoredMinQuota', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'sponsoredMinQuota' })),
     read('lastSponsoredAt', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'lastSponsoredAt', args: [tokenId] })),
     read('syncWindow', () => c.readContract({ address: core, abi: pxStorageNftAbi, functionName: 'syncWindow' })),
     read('usageOf', () => c.readContract({ address: core, abi: pxStorageNftAbi, functionName: 'usageOf', args: [tokenId] })),
     read('oracle', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'oracle' })),
+    read('syncRoute', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'syncRoute' })),
+    read('creConfig', () => c.readContract({ address: sync, abi: pxSyncAbi, functionName: 'creConfig' })),
     chainNow(ctx),
   ]);
   return {
     pendingRequest,
     sponsoredEligible: usage[0] >= minQuota,
     sponsoredAvailableAt: lastSponsored === 0n ? 0n : lastSponsored + window,
+    sponsoredRelay: relayOf(route),
     linkFee: oracle[3],
+    ethFee: cre[4],
+    creRequestTimeout: BigInt(cre[5]),
     now,
   };
 }
 
-function requestOf(receipt: TransactionReceipt): Hex {
+function requestOf(receipt: TransactionReceipt): { requestId: Hex; relay: SyncRelay } {
   const requested = parseEventLogs({ abi: pxSyncAbi, eventName: 'SyncRequested', logs: receipt.logs })[0];
   if (!requested) throw new ProtocolError('the request emitted no SyncRequested');
-  return requested.args.requestId;
+  return { requestId: requested.args.requestId, relay: relayOf(requested.args.route) };
 }
 
 /** Sends the request of `route`; returns the receipt. */
@@ -95,6 +121,10 @@ async function request(ctx: ChainContext, tokenId: bigint, route: SyncRoute): Pr
   const sync = contractFor(ctx.deployment, 'sync');
   if (route === 'sponsored') {
     return send(ctx, { address: sync, abi: pxSyncAbi, functionName: 'requestSync', args: [tokenId] });
+  }
+  if (route === 'eth') {
+    const [, , , , fee] = await read('creConfig', () => ctx.publicClient.readContract({ address: sync, abi: pxSyncAbi, functionName: 'creConfig' }));
+    return send(ctx, { address: sync, abi: pxSyncAbi, functionName: 'requestSyncWithFee', args: [tokenId], value: fee });
   }
   const [link, , , fee] = await read('oracle', () => ctx.publicClient.readContract({ address: sync, abi: pxSyncAbi, functionName: 'oracle' }));
   const data = encodeAbiParameters([{ type: 'uint256' }], [tokenId]);
@@ -105,14 +135,15 @@ async function request(ctx: ChainContext, tokenId: bigint, route: SyncRoute): Pr
  * Requests a sync and waits for its answer. Resolves with the usage the chain applied;
  * rejects with a {@link SyncRejectedError} (the report was refused), a `ContractError` (the
  * request reverted: `SyncPending`, `SponsoredSyncUnavailable`, `NoBtnsKey`, ...) or a
- * {@link TimeoutError} (after the Operator's expiry anyone may `cancelSync`).
+ * {@link TimeoutError} (after the request's expiry anyone may `cancelSync` it: the fee goes
+ * back to its payer, a sponsored sync is given back).
  */
 export async function syncToken(ctx: ChainContext, tokenId: bigint, options: SyncOptions = {}): Promise<SyncResult> {
   const route = options.route ?? 'sponsored';
   options.onStatus?.({ phase: 'sending', route });
   const receipt = await request(ctx, tokenId, route);
-  const requestId = requestOf(receipt);
-  options.onStatus?.({ phase: 'requested', requestId, transaction: receipt.transactionHash });
+  const { requestId, relay } = requestOf(receipt);
+  options.onStatus?.({ phase: 'requested', requestId, transaction: receipt.transactionHash, relay });
   const sync = contractFor(ctx.deployment, 'sync');
   const started = Date.now();
   const timeout = options.timeoutMs ?? 120_000;
@@ -143,7 +174,7 @@ export async function syncToken(ctx: ChainContext, tokenId: bigint, options: Syn
     }
     const elapsedMs = Date.now() - started;
     if (elapsedMs > timeout) {
-      throw new TimeoutError(`no answer to sync request ${requestId} within ${timeout} ms; after the Operator's expiry anyone may cancelSync it`);
+      throw new TimeoutError(`no answer to sync request ${requestId} within ${timeout} ms; after its expiry anyone may cancelSync it`);
     }
     options.onStatus?.({ phase: 'waiting', requestId, elapsedMs });
     await new Promise((ok) => setTimeout(ok, ctx.pollIntervalMs));

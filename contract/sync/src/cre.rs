@@ -171,10 +171,10 @@ impl CreConfig for PxSync {
             // The precompile cannot fail on any input; a broken answer would be all zeros and
             // then match no workflow's name.
             let mut hash = [0u8; 32];
-            if let Ok(answer) = static_call(vm, Call::new(), SHA256, bytes) {
-                if answer.len() == 32 {
-                    hash.copy_from_slice(&answer);
-                }
+            if let Ok(answer) = static_call(vm, Call::new(), SHA256, bytes)
+                && answer.len() == 32
+            {
+                hash.copy_from_slice(&answer);
             }
             hash
         });
@@ -265,6 +265,9 @@ impl PxSync {
     /// Changes the fees held for pending CRE requests by `+ add - sub` (wei; the total of all
     /// ETH stays far below 2^128).
     pub(crate) fn _hold_fees(&mut self, add: u128, sub: u128) {
+        if add == sub {
+            return; // a sponsored request: no fee, no write
+        }
         let held: u128 = self.fees_held.get().to();
         self.fees_held.set(Uint::from(held.saturating_add(add).saturating_sub(sub)));
     }

@@ -182,7 +182,7 @@ impl PxSync {
         report: &Usage,
         signatures: &[u8],
     ) -> Result<(), Rejection> {
-        if signatures.is_empty() || signatures.len() % SIGNATURE_LENGTH != 0 {
+        if signatures.is_empty() || !signatures.len().is_multiple_of(SIGNATURE_LENGTH) {
             return Err(Rejection::MalformedSignature);
         }
         let context = self

@@ -1150,6 +1150,38 @@ export const pxSyncAbi = [
   },
   {
     "type": "function",
+    "name": "creConfig",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "forwarder",
+        "type": "address"
+      },
+      {
+        "name": "expectedAuthor",
+        "type": "address"
+      },
+      {
+        "name": "expectedWorkflowId",
+        "type": "bytes32"
+      },
+      {
+        "name": "expectedWorkflowName",
+        "type": "bytes10"
+      },
+      {
+        "name": "syncFee",
+        "type": "uint256"
+      },
+      {
+        "name": "requestTimeout",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "fulfillSync",
     "inputs": [
       {
@@ -1242,6 +1274,22 @@ export const pxSyncAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "onReport",
+    "inputs": [
+      {
+        "name": "metadata",
+        "type": "bytes"
+      },
+      {
+        "name": "report",
+        "type": "bytes"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
     "type": "function",
@@ -1340,6 +1388,10 @@ export const pxSyncAbi = [
       {
         "name": "fee",
         "type": "uint256"
+      },
+      {
+        "name": "route",
+        "type": "uint8"
       }
     ],
     "stateMutability": "view"
@@ -1359,6 +1411,83 @@ export const pxSyncAbi = [
         "type": "bytes32"
       }
     ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "requestSyncWithFee",
+    "inputs": [
+      {
+        "name": "tokenId",
+        "type": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "requestId",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "payable"
+  },
+  {
+    "type": "function",
+    "name": "setCreRequestTimeout",
+    "inputs": [
+      {
+        "name": "timeoutSeconds",
+        "type": "uint64"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setExpectedAuthor",
+    "inputs": [
+      {
+        "name": "author",
+        "type": "address"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setExpectedWorkflowId",
+    "inputs": [
+      {
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setExpectedWorkflowName",
+    "inputs": [
+      {
+        "name": "name",
+        "type": "string"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setForwarderAddress",
+    "inputs": [
+      {
+        "name": "forwarder",
+        "type": "address"
+      }
+    ],
+    "outputs": [],
     "stateMutability": "nonpayable"
   },
   {
@@ -1399,6 +1528,30 @@ export const pxSyncAbi = [
   },
   {
     "type": "function",
+    "name": "setSyncFee",
+    "inputs": [
+      {
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "setSyncRoute",
+    "inputs": [
+      {
+        "name": "route",
+        "type": "uint8"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
     "name": "setUsageSigner",
     "inputs": [
       {
@@ -1427,11 +1580,56 @@ export const pxSyncAbi = [
   },
   {
     "type": "function",
+    "name": "supportsInterface",
+    "inputs": [
+      {
+        "name": "interfaceId",
+        "type": "bytes4"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "syncRoute",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "transferOwnership",
     "inputs": [
       {
         "name": "newOwner",
         "type": "address"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "withdrawFees",
+    "inputs": [
+      {
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "name": "amount",
+        "type": "uint256"
       }
     ],
     "outputs": [],
@@ -1452,6 +1650,103 @@ export const pxSyncAbi = [
     ],
     "outputs": [],
     "stateMutability": "nonpayable"
+  },
+  {
+    "type": "event",
+    "name": "CreRequestTimeoutSet",
+    "inputs": [
+      {
+        "name": "timeoutSeconds",
+        "type": "uint64",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ExpectedAuthorUpdated",
+    "inputs": [
+      {
+        "name": "previousAuthor",
+        "type": "address",
+        "indexed": true
+      },
+      {
+        "name": "newAuthor",
+        "type": "address",
+        "indexed": true
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ExpectedWorkflowIdUpdated",
+    "inputs": [
+      {
+        "name": "previousId",
+        "type": "bytes32",
+        "indexed": true
+      },
+      {
+        "name": "newId",
+        "type": "bytes32",
+        "indexed": true
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ExpectedWorkflowNameUpdated",
+    "inputs": [
+      {
+        "name": "previousName",
+        "type": "bytes10",
+        "indexed": true
+      },
+      {
+        "name": "newName",
+        "type": "bytes10",
+        "indexed": true
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "FeesWithdrawn",
+    "inputs": [
+      {
+        "name": "to",
+        "type": "address",
+        "indexed": true
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "ForwarderAddressUpdated",
+    "inputs": [
+      {
+        "name": "previousForwarder",
+        "type": "address",
+        "indexed": true
+      },
+      {
+        "name": "newForwarder",
+        "type": "address",
+        "indexed": true
+      }
+    ],
+    "anonymous": false
   },
   {
     "type": "event",
@@ -1516,6 +1811,23 @@ export const pxSyncAbi = [
   },
   {
     "type": "event",
+    "name": "ReportIgnored",
+    "inputs": [
+      {
+        "name": "requestId",
+        "type": "bytes32",
+        "indexed": true
+      },
+      {
+        "name": "reason",
+        "type": "uint8",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "SponsoredMinQuotaSet",
     "inputs": [
       {
@@ -1548,6 +1860,18 @@ export const pxSyncAbi = [
       {
         "name": "refunded",
         "type": "bool",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "SyncFeeSet",
+    "inputs": [
+      {
+        "name": "fee",
+        "type": "uint256",
         "indexed": false
       }
     ],
@@ -1630,6 +1954,28 @@ export const pxSyncAbi = [
         "name": "payer",
         "type": "address",
         "indexed": true
+      },
+      {
+        "name": "route",
+        "type": "uint8",
+        "indexed": false
+      },
+      {
+        "name": "btnsKey",
+        "type": "bytes",
+        "indexed": false
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "SyncRouteSet",
+    "inputs": [
+      {
+        "name": "route",
+        "type": "uint8",
+        "indexed": false
       }
     ],
     "anonymous": false
@@ -1650,6 +1996,11 @@ export const pxSyncAbi = [
       }
     ],
     "anonymous": false
+  },
+  {
+    "type": "error",
+    "name": "CreNotConfigured",
+    "inputs": []
   },
   {
     "type": "error",
@@ -1682,6 +2033,11 @@ export const pxSyncAbi = [
   },
   {
     "type": "error",
+    "name": "EthTransferFailed",
+    "inputs": []
+  },
+  {
+    "type": "error",
     "name": "IncorrectFee",
     "inputs": [
       {
@@ -1696,8 +2052,98 @@ export const pxSyncAbi = [
   },
   {
     "type": "error",
+    "name": "InsufficientFees",
+    "inputs": [
+      {
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "name": "requested",
+        "type": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidAuthor",
+    "inputs": [
+      {
+        "name": "received",
+        "type": "address"
+      },
+      {
+        "name": "expected",
+        "type": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidRoute",
+    "inputs": [
+      {
+        "name": "route",
+        "type": "uint8"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidSender",
+    "inputs": [
+      {
+        "name": "sender",
+        "type": "address"
+      },
+      {
+        "name": "expected",
+        "type": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidTimeout",
+    "inputs": [
+      {
+        "name": "timeoutSeconds",
+        "type": "uint64"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "InvalidTokenTransferData",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "InvalidWorkflowId",
+    "inputs": [
+      {
+        "name": "received",
+        "type": "bytes32"
+      },
+      {
+        "name": "expected",
+        "type": "bytes32"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidWorkflowName",
+    "inputs": [
+      {
+        "name": "received",
+        "type": "bytes10"
+      },
+      {
+        "name": "expected",
+        "type": "bytes10"
+      }
+    ]
   },
   {
     "type": "error",
@@ -1814,6 +2260,11 @@ export const pxSyncAbi = [
         "type": "bytes32"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "WorkflowNameRequiresAuthorValidation",
+    "inputs": []
   }
 ] as const;
 

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { BaseError, encodeErrorResult, sha256, type Hex } from 'viem';
+import { BaseError, encodeErrorResult, parseEventLogs, sha256, type Hex } from 'viem';
 
 import { cidOfDigest, digestOfCid } from '../../src/cid.js';
 import { contractFor, parseDeployment } from '../../src/deployment.js';
 import { ContractError, ProtocolError, SyncRejectedError, contractError } from '../../src/errors.js';
 import { pxStorefrontAbi, pxSyncAbi } from '../../src/generated/abi.js';
 import { signInMessage } from '../../src/siwe.js';
+import { relayOf } from '../../src/sync.js';
 
 class Reverted extends BaseError {
   constructor(readonly data: Hex) {
@@ -41,6 +42,8 @@ test('error when the revert data names no PX error', () => {
 
 test('names sync rejections', () => {
   assert.equal(new SyncRejectedError('0x01', 2).reason, 'staleSequence');
+  assert.equal(new SyncRejectedError('0x01', 6).reason, 'tokenMismatch');
+  assert.equal(new SyncRejectedError('0x01', 7).reason, 'malformedReport');
   assert.equal(new SyncRejectedError('0x01', 99).reason, 'unknown');
 });
 
@@ -105,4 +108,19 @@ test("the sign-in message is the node's (node/src/auth: siwe_message)", () => {
     text,
     'localhost:8090 wants you to sign in with your Ethereum account:\n0x1111111111111111111111111111111111111111\n\nSign in to the PX node.\n\nURI: http://localhost:8090\nVersion: 1\nChain ID: 412346\nNonce: abcdefgh12345678\nIssued At: 2027-01-15T08:00:00Z\nExpiration Time: 2027-01-15T08:10:00Z',
   );
+});
+
+test("decodes the shared vectors' SyncRequested log: route 1 is CRE", () => {
+  const vectors = JSON.parse(readFileSync(new URL('../../../../cre/px-sync/vectors/reports.json', import.meta.url), 'utf8'));
+  const log = vectors.cases[0].log;
+  const [event] = parseEventLogs({ abi: pxSyncAbi, eventName: 'SyncRequested', logs: [{ ...log, address: '0x0000000000000000000000000000000000005c01', blockNumber: 1n, blockHash: `0x${'00'.repeat(32)}`, logIndex: 0, transactionHash: `0x${'00'.repeat(32)}`, transactionIndex: 0, removed: false }] });
+  assert.ok(event);
+  assert.equal(event.args.tokenId, 7n);
+  assert.equal(relayOf(event.args.route), 'cre');
+  assert.equal(event.args.btnsKey, '0x00240801122009603ce5c90c70779692e02b9d26afc7a09e8869ee36f9ffdc372fd014a7a1c0');
+});
+
+test('names the relays of the two routes, and refuses another', () => {
+  assert.equal(relayOf(2), 'direct-request');
+  assert.throws(() => relayOf(0), ProtocolError);
 });

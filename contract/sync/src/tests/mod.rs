@@ -7,6 +7,7 @@ mod chainlink_vectors;
 mod config;
 mod cre_cancel;
 mod cre_config;
+mod cre_invariants;
 mod cre_receiver;
 mod cre_requests;
 mod cre_vectors;

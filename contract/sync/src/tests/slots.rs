@@ -66,3 +66,32 @@ fn a_cancellation_reads_and_clears_the_pending_words() {
     // Reads: two pending words, link/nonce (for the refund). Writes: the pending words.
     assert_eq!(counts, (3, 2));
 }
+
+#[test]
+fn a_sponsored_cre_request_reads_six_slots_and_writes_four() {
+    let mut f = super::Fixture::cre();
+    f.core_knows(TOKEN, &CoreToken::default());
+    f.sender(ALICE);
+    let counts = f.host.clone().slots_touched(|| {
+        f.sync.request_sync(TOKEN).unwrap();
+    });
+    // Reads: core, per-token word, sponsored minimum, forwarder/timeout/route, author/name,
+    // link/nonce (the workflow id is not read once the author is set).
+    // Writes: link/nonce (in place), two pending words, per-token word; no fee is held.
+    assert_eq!(counts, (6, 4));
+}
+
+#[test]
+fn a_cre_report_reads_seven_slots_and_clears_two() {
+    let mut f = super::Fixture::cre();
+    let id = f.cre_request();
+    let usage = sign(&usage_signer(), TOKEN, &btns_key(1), 2, 10, 1);
+    let report = super::cre_report(id, TOKEN, &usage, B256::repeat_byte(9), &usage.bytes());
+    let counts = f.host.clone().slots_touched(|| {
+        f.deliver(super::FORWARDER, super::our_metadata(), report).unwrap();
+    });
+    // Reads: forwarder, workflow id, author/name, two pending words, core, the signer's trust.
+    // Writes: the pending words, emptied (a refund); a sponsored request held no fee.
+    assert_eq!(counts, (7, 2));
+    assert_eq!(f.applied().len(), 1);
+}
