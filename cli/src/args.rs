@@ -57,6 +57,11 @@ pub enum Command {
         /// The token.
         #[arg(long)]
         token: U256,
+        /// Encrypt each file before it leaves this machine (`px-enc/1`, under the key the
+        /// account's signature derives; `docs/encryption.md`). The node stores and counts the
+        /// ciphertext.
+        #[arg(long)]
+        encrypt: bool,
     },
     /// List a token's files.
     Ls {
@@ -98,6 +103,10 @@ pub enum Command {
         /// Where to write it (default: the CID as file name; `-` for stdout).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Write an encrypted file's ciphertext as stored instead of decrypting it (by default
+        /// a `px-enc/1` file is decrypted with the account's key).
+        #[arg(long)]
+        raw: bool,
     },
     /// Operator commands (owner or registrar keys).
     #[command(subcommand)]

@@ -6,7 +6,7 @@ use alloy::{
     network::EthereumWallet,
     primitives::Address,
     providers::{DynProvider, Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
+    signers::{Signer, local::PrivateKeySigner},
 };
 use px_abi::IPxStorageNft;
 use px_node_api::NodeClient;
@@ -127,6 +127,19 @@ impl Ctx {
             registrar: roles.registrar,
             renderer: roles.renderer,
         })
+    }
+
+    /// The account's `px-enc/1` key for the core's collection: its EIP-191 signature of
+    /// [`px_encryption::key_message`] (deterministic, so every client derives the same key).
+    pub async fn encryption_key(&self) -> Result<px_encryption::MasterKey, CliError> {
+        let signer = self.signer()?;
+        let message = px_encryption::key_message(self.chain_id().await?, self.core().await?.0.0);
+        let signature = signer
+            .sign_message(message.as_bytes())
+            .await
+            .map_err(|e| CliError::Key(format!("cannot sign the encryption key message: {e}")))?;
+        px_encryption::MasterKey::from_signature(&signature.as_bytes())
+            .map_err(CliError::Encryption)
     }
 
     /// The node client, signed in with the account.

@@ -69,8 +69,21 @@ pub enum CliError {
         cid: String,
         /// The transport's error.
         #[source]
-        source: reqwest::Error,
+        source: std::io::Error,
     },
+    /// An encrypted file did not decrypt (another wallet's, changed or cut off); nothing of it
+    /// was kept.
+    #[error("{cid} does not decrypt ({}): {source}", .source.kind())]
+    Decrypt {
+        /// The file.
+        cid: String,
+        /// Why, as `px-encryption` names it.
+        #[source]
+        source: px_encryption::Error,
+    },
+    /// Encrypting could not start (no system randomness, an unusable signature).
+    #[error("encryption: {0}")]
+    Encryption(px_encryption::Error),
     /// Waiting for something took too long.
     #[error("{0}")]
     Timeout(String),

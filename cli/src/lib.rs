@@ -39,12 +39,12 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
             };
             cmd::sync::sync(&ctx, token, payment, timeout, show_progress).await
         }
-        Command::Upload { files, token } => {
-            cmd::files::upload(&ctx, token, &files, show_progress).await
+        Command::Upload { files, token, encrypt } => {
+            cmd::files::upload(&ctx, token, &files, encrypt, show_progress).await
         }
         Command::Ls { token, all } => cmd::files::ls(&ctx, token, all).await,
-        Command::Download { cid, token, output } => {
-            cmd::files::download(&ctx, &cid, token, output, show_progress).await
+        Command::Download { cid, token, output, raw } => {
+            cmd::files::download(&ctx, &cid, token, output, !raw, show_progress).await
         }
         Command::Admin(admin) => cmd::admin::run(&ctx, admin).await,
         Command::Doctor(opts) => cmd::doctor::run(&ctx, &opts).await,

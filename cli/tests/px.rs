@@ -196,6 +196,102 @@ async fn a_user_mints_with_a_key_uploads_lists_sees_usage_and_downloads() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_upload_stores_and_counts_ciphertext_and_downloads_decrypted() {
+    let e = env().await;
+    let user = e.d.users[0].clone();
+    let r = px(&e, Some(&user), &[], &["mint", "--plan", "1", "--json"]).await;
+    ok(&r);
+    let id = r.json()["tokenId"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    // Three 64 KiB chunks and a bit: the ciphertext is the header plus a tag per chunk.
+    let plain: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let file = temp_file(&dir, "secret.bin", &plain);
+    let stored = px_encryption::ciphertext_len(plain.len() as u64);
+    assert_eq!(stored, 200_000 + 56 + 4 * 16);
+
+    let r = px(
+        &e,
+        Some(&user),
+        &[],
+        &["upload", file.to_str().unwrap(), "--token", &id, "--encrypt", "--json"],
+    )
+    .await;
+    ok(&r);
+    let upload = &r.json()["uploads"][0];
+    assert_eq!(upload["encrypted"], true);
+    assert_eq!(upload["storedBytes"], stored.to_string());
+    assert_eq!(
+        upload["result"]["usedBytes"],
+        stored.to_string(),
+        "the quota counts the ciphertext"
+    );
+    let cid = upload["result"]["cid"].as_str().unwrap().to_owned();
+
+    let back = dir.path().join("back.bin");
+    let r = px(
+        &e,
+        Some(&user),
+        &[],
+        &["download", &cid, "--token", &id, "-o", back.to_str().unwrap(), "--json"],
+    )
+    .await;
+    ok(&r);
+    assert_eq!(r.json()["decrypted"], true);
+    assert_eq!(std::fs::read(&back).unwrap(), plain);
+
+    let raw = dir.path().join("raw.bin");
+    let r = px(
+        &e,
+        None,
+        &[],
+        &["download", &cid, "--token", &id, "-o", raw.to_str().unwrap(), "--raw"],
+    )
+    .await;
+    ok(&r);
+    let sealed = std::fs::read(&raw).unwrap();
+    assert_eq!(sealed.len() as u64, stored);
+    assert_eq!(&sealed[..5], b"PXENC", "the node holds ciphertext, not the file");
+    assert!(!sealed.windows(1000).any(|w| w == &plain[..1000]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_when_another_account_downloads_an_encrypted_file_nothing_is_written() {
+    let e = env().await;
+    let owner = e.d.users[0].clone();
+    let stranger = e.d.users[1].clone();
+    let r = px(&e, Some(&owner), &[], &["mint", "--plan", "1", "--json"]).await;
+    ok(&r);
+    let id = r.json()["tokenId"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(&dir, "secret.txt", b"for the owner only");
+    let r = px(
+        &e,
+        Some(&owner),
+        &[],
+        &["upload", file.to_str().unwrap(), "--token", &id, "--encrypt", "--json"],
+    )
+    .await;
+    ok(&r);
+    let cid = r.json()["uploads"][0]["result"]["cid"].as_str().unwrap().to_owned();
+
+    let out = dir.path().join("out.txt");
+    let r = px(
+        &e,
+        Some(&stranger),
+        &[],
+        &["download", &cid, "--token", &id, "-o", out.to_str().unwrap()],
+    )
+    .await;
+    one_line_error(&r, 1, "does not decrypt (wrongKey)");
+    let r =
+        px(&e, None, &[], &["download", &cid, "--token", &id, "-o", out.to_str().unwrap()]).await;
+    one_line_error(&r, 2, "is encrypted (px-enc/1)");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("secret.txt")], "no plaintext, no partial file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_minted_without_a_key_is_registered_by_the_operator() {
     let e = env().await;
     let user = e.d.users[1].clone();

@@ -11,6 +11,7 @@ use revm::primitives::{Address, Bytes, U256};
 
 alloy::sol! {
     interface CallbackReceiver {
+        error Refused(uint256 tokenId);
         function seenOwner() external view returns (address);
         function seenBalance() external view returns (uint256);
         function calls() external view returns (uint256);
@@ -44,18 +45,39 @@ fn safe_transfer_pays_an_evm_receiver_that_calls_back() {
     assert_eq!(view(&c.chain, receiver, &CallbackReceiver::callsCall {}), U256::from(1));
 }
 
-#[test]
-fn error_when_an_evm_receiver_calls_back_and_then_rejects() {
+/// Alice's safe transfer of a new token to a `CallbackReceiver` that rejects it as `data` says:
+/// the revert's output, once both VMs' writes are checked rolled back (the token's transfer and
+/// the receiver's counters).
+fn rejected_transfer_output(data: &[u8]) -> (Address, U256, Bytes) {
     let mut c = Core::new();
     let receiver = deploy_evm(&mut c.chain, c.owner, fixture("CallbackReceiver"), &[]);
     let id = c.mint(c.alice, &[]);
-    let receipt = safe_transfer(&mut c, receiver, id, b"reject");
+    let receipt = safe_transfer(&mut c, receiver, id, data);
     assert!(!receipt.success);
-    assert_eq!(receipt.output, Bytes::from(Nft::ERC721InvalidReceiver { receiver }.abi_encode()));
-    // Both VMs' writes are rolled back: the token's transfer and the receiver's counters.
     assert_eq!(c.view(&Nft::ownerOfCall { tokenId: id }), c.alice);
     assert_eq!(view(&c.chain, receiver, &CallbackReceiver::callsCall {}), U256::ZERO);
     assert_eq!(view(&c.chain, receiver, &CallbackReceiver::seenOwnerCall {}), Address::ZERO);
+    (receiver, id, receipt.output)
+}
+
+#[test]
+fn error_when_an_evm_receiver_calls_back_and_then_rejects_is_its_reason() {
+    // OpenZeppelin bubbles the receiver's revert data, so a dApp can show why it refused.
+    let (_, _, output) = rejected_transfer_output(b"reject");
+    let reason = alloy::sol_types::Revert::from("rejected after calling back");
+    assert_eq!(output, Bytes::from(reason.abi_encode()));
+}
+
+#[test]
+fn error_when_an_evm_receiver_rejects_with_a_custom_error_is_that_error() {
+    let (_, id, output) = rejected_transfer_output(b"reject with error");
+    assert_eq!(output, Bytes::from(CallbackReceiver::Refused { tokenId: id }.abi_encode()));
+}
+
+#[test]
+fn error_when_an_evm_receiver_rejects_without_data_is_invalid_receiver() {
+    let (receiver, _, output) = rejected_transfer_output(b"reject silently");
+    assert_eq!(output, Bytes::from(Nft::ERC721InvalidReceiver { receiver }.abi_encode()));
 }
 
 #[test]

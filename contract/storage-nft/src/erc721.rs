@@ -12,6 +12,7 @@ use alloy_sol_types::{SolCall, sol};
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
+    stylus_core::errors::Error as CallError,
 };
 
 use crate::{
@@ -69,8 +70,11 @@ pub trait Erc721 {
     /// selector.
     ///
     /// # Errors
-    /// * As `transferFrom`, and [`Error::InvalidReceiver`] if a contract receiver reverts or
-    ///   does not answer the `onERC721Received` selector.
+    /// * As `transferFrom`.
+    /// * The receiver's own revert data, unchanged, if a contract receiver's `onERC721Received`
+    ///   reverts with data (a reason string or a custom error), as OpenZeppelin bubbles it.
+    /// * [`Error::InvalidReceiver`] - If a contract receiver reverts without data or does not
+    ///   answer the `onERC721Received` selector.
     ///
     /// # Events
     /// * `Transfer`.
@@ -311,7 +315,7 @@ impl PxStorageNft {
         self._check_on_received(from, to, token_id, data)
     }
 
-    /// Calls `onERC721Received` on a contract receiver.
+    /// Calls `onERC721Received` on a contract receiver; a refusal is [`Error::receiver_refused`].
     fn _check_on_received(
         &mut self,
         from: Address,
@@ -331,13 +335,18 @@ impl PxStorageNft {
         }
         .abi_encode();
         let context = Call::new_mutating(self);
-        let accepted = call(self.vm(), context, to, &call_data).is_ok_and(|answer| {
-            answer.get(..4) == Some(&IERC721Receiver::onERC721ReceivedCall::SELECTOR[..])
-        });
-        if !accepted {
-            return Err(Error::InvalidReceiver(ERC721InvalidReceiver { receiver: to }));
+        match call(self.vm(), context, to, &call_data) {
+            Ok(answer)
+                if answer.get(..4)
+                    == Some(&IERC721Receiver::onERC721ReceivedCall::SELECTOR[..]) =>
+            {
+                Ok(())
+            }
+            Err(CallError::Revert(data)) => Err(Error::receiver_refused(to, data)),
+            Ok(_) | Err(CallError::AbiDecodingFailed(_)) => {
+                Err(Error::receiver_refused(to, Vec::new()))
+            }
         }
-        Ok(())
     }
 
     pub(crate) fn _add_balance(&mut self, owner: Address, amount: u64) {

@@ -38,6 +38,7 @@ use px_contract_common::ownable::{
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64},
+    stylus_core::errors::Error as CallError,
 };
 
 #[cfg(feature = "export-abi")]
@@ -110,6 +111,27 @@ pub enum Error {
     OwnableInvalidOwner(OwnableInvalidOwner),
     /// The renderer failed to render `tokenURI`.
     RendererFailed(RendererFailed),
+    /// A receiver contract's `onERC721Received` reverted with data: its revert data, passed on
+    /// unchanged (OpenZeppelin's `ERC721Utils` bubbles it), so a dApp can show why it refused.
+    /// Raw revert data is no Solidity error declaration, so the exported ABI (built with
+    /// `export-abi`) lists none for it and [`Error::receiver_refused`] answers
+    /// [`Error::InvalidReceiver`] there.
+    #[cfg(not(feature = "export-abi"))]
+    ReceiverReverted(CallError),
+}
+
+impl Error {
+    /// What a safe transfer fails with when the contract `receiver` refused the token: its revert
+    /// data when it reverted with some, else `ERC721InvalidReceiver(receiver)` (an empty revert,
+    /// a wrong answer), as OpenZeppelin's `ERC721Utils.checkOnERC721Received`.
+    pub(crate) fn receiver_refused(receiver: Address, revert_data: Vec<u8>) -> Self {
+        #[cfg(not(feature = "export-abi"))]
+        if !revert_data.is_empty() {
+            return Error::ReceiverReverted(CallError::Revert(revert_data));
+        }
+        let _ = revert_data;
+        Error::InvalidReceiver(ERC721InvalidReceiver { receiver })
+    }
 }
 
 px_contract_common::impl_ownable!(PxStorageNft, Error);

@@ -12,8 +12,11 @@ interface INft {
 }
 
 /// An ERC-721 receiver that calls back into the token while it is being paid: it records what
-/// the token reports mid-transfer, and rejects the token afterwards when the data says so.
+/// the token reports mid-transfer, and rejects the token afterwards when the data says so (with a
+/// reason, a custom error, or no data).
 contract CallbackReceiver {
+    error Refused(uint256 tokenId);
+
     address public seenOwner;
     uint256 public seenBalance;
     uint256 public calls;
@@ -27,6 +30,12 @@ contract CallbackReceiver {
         calls += 1;
         if (keccak256(data) == keccak256("reject")) {
             revert("rejected after calling back");
+        }
+        if (keccak256(data) == keccak256("reject with error")) {
+            revert Refused(tokenId);
+        }
+        if (keccak256(data) == keccak256("reject silently")) {
+            revert();
         }
         if (keccak256(data) == keccak256("pass on")) {
             // Calls into the token again, with a write: the token moves on to the sender.

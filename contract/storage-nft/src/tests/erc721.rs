@@ -180,13 +180,26 @@ fn error_when_a_receiver_answers_another_selector() {
 }
 
 #[test]
-fn error_when_a_receiver_reverts() {
+fn error_when_a_receiver_reverts_with_data_is_its_revert_data() {
+    // OpenZeppelin bubbles the receiver's revert data (a reason or a custom error) unchanged.
     let (mut f, id) = minted();
     f.vm.set_code(RECEIVER, vec![0xfe]);
     f.vm.mock_call(RECEIVER, on_received_call(ALICE, ALICE, id, &[]), U256::ZERO, Err(vec![1, 2]));
     f.sender(ALICE);
     let err = f.nft.safe_transfer_from(ALICE, RECEIVER, id).unwrap_err();
-    assert!(matches!(err, Error::InvalidReceiver(_)));
+    assert_eq!(Vec::<u8>::from(err), vec![1, 2]);
+}
+
+#[test]
+fn error_when_a_receiver_reverts_without_data_is_invalid_receiver() {
+    let (mut f, id) = minted();
+    f.vm.set_code(RECEIVER, vec![0xfe]);
+    f.vm.mock_call(RECEIVER, on_received_call(ALICE, ALICE, id, &[]), U256::ZERO, Err(vec![]));
+    f.sender(ALICE);
+    let err = f.nft.safe_transfer_from(ALICE, RECEIVER, id).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidReceiver(ERC721InvalidReceiver { receiver }) if receiver == RECEIVER)
+    );
 }
 
 #[test]
