@@ -285,7 +285,12 @@ async fn an_unanswered_paid_sync_is_refunded(scene: &mut Scene) {
     let line = stderr_line(
         &scene.px(&["sync", &scene.token.to_string(), "--pay", "--timeout", "5"]).await,
     );
-    assert!(line.contains("no fulfilment") && line.contains("cancelSync"), "{line}");
+    assert!(
+        line.contains("no answer")
+            && line.contains("(Direct Request)")
+            && line.contains("cancelSync"),
+        "{line}"
+    );
     assert!(
         scene.env.job_runner_log().contains("run failed"),
         "the Chainlink node's log names the failure"
@@ -313,7 +318,7 @@ async fn a_sync_during_a_storage_outage_changes_nothing(scene: &Scene) {
     let line = stderr_line(
         &scene.px(&["sync", &scene.token.to_string(), "--pay", "--timeout", "8"]).await,
     );
-    assert!(line.contains("no fulfilment"), "{line}");
+    assert!(line.contains("no answer") && line.contains("(Direct Request)"), "{line}");
     let after = scene.usage().await;
     assert_eq!(
         (after.usedBytes, after.syncSequence, after.lastSyncedAt),
