@@ -22,8 +22,8 @@ use crate::{
 /// Gas limit of the report transaction (the workflow's `writeReport` gas limit, `gasLimit` in
 /// `cre/px-sync/config.*.json`). Measured on px-devnet with the real PxSync as receiver
 /// (`scripts/bench/gas.sh`, `docs/benchmarks.md`, "Sync through CRE"): a whole
-/// `KeystoneForwarder.report` with two signatures into `onReport` uses 186,711 (refresh) to
-/// 209,558 gas (first sync). 400,000 leaves 1.9× that for what px-devnet does not charge
+/// `KeystoneForwarder.report` with two signatures into `onReport` uses 184,610 (refresh) to
+/// 207,458 gas (first sync). 400,000 leaves 1.9× that for what px-devnet does not charge
 /// (Arbitrum's L1 data component, Stylus start-ups above the documented minimum), and keeps the
 /// ~130,000 the forwarder needs left at `route`.
 pub const WRITE_REPORT_GAS_LIMIT: u64 = 400_000;
