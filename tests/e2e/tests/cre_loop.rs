@@ -1,8 +1,9 @@
 //! The sync loop through CRE, every part a real process: the real WASM on px-devnet, Chainlink's
 //! `KeystoneForwarder` configured for a 4-node DON (f = 1), px-don's nodes each asking the
 //! oracle adapter over the real IPFS node, the PX node signing usage. A user mints and uploads
-//! through `px`, requests a sponsored sync, then a sync paid in ETH; each time the DON delivers
-//! f + 1 signatures through the forwarder and the core holds exactly the usage the node signed.
+//! through `px`, requests a sponsored sync, then a sync paid in ETH, then one more with
+//! `px sync --pay-eth`; each time the DON delivers f + 1 signatures through the forwarder and
+//! the core holds exactly the usage the node signed.
 
 use std::{process::Output, time::Duration};
 
@@ -120,4 +121,15 @@ async fn the_cre_loop_sponsored_then_paid_in_eth_applies_the_nodes_signed_usage(
         held_before + fee,
         "PxSync earned the fee"
     );
+
+    // The same as a user types it: `px sync --pay-eth` pays the fee and waits for the report.
+    upload(&env, &alice, token, "four.bin", 500).await;
+    let id = token.to_string();
+    let out = env.px(&alice, &["--json", "sync", &id, "--pay-eth", "--timeout", "120"]).await;
+    let synced = json(&out.unwrap());
+    assert_eq!((synced["fulfilled"].as_bool(), synced["route"].as_u64()), (Some(true), Some(1)));
+    let request: B256 = synced["requestId"].as_str().unwrap().parse().unwrap();
+    let fulfilled = delivered(&env, request).await;
+    chain_matches_the_node(&env, token, &fulfilled).await;
+    assert_eq!(env.usage(token).await.unwrap().usedBytes, 11_500);
 }
