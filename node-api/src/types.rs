@@ -24,6 +24,8 @@ pub enum ErrorCode {
     UploadRefused,
     /// 409: the request conflicts with the token's state.
     Conflict,
+    /// 408: the request body stalled or arrived below the minimum rate; nothing was kept.
+    RequestTimeout,
     /// 429: too many requests of a kind (from this client, or in total).
     TooManyRequests,
     /// 502: the chain's RPC failed.
@@ -38,7 +40,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order `node/openapi.json` lists them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -46,6 +48,7 @@ impl ErrorCode {
         Self::LengthRequired,
         Self::UploadRefused,
         Self::Conflict,
+        Self::RequestTimeout,
         Self::TooManyRequests,
         Self::ChainUnavailable,
         Self::StorageUnavailable,
@@ -63,6 +66,7 @@ impl ErrorCode {
             Self::LengthRequired => "length_required",
             Self::UploadRefused => "upload_refused",
             Self::Conflict => "conflict",
+            Self::RequestTimeout => "request_timeout",
             Self::TooManyRequests => "too_many_requests",
             Self::ChainUnavailable => "chain_unavailable",
             Self::StorageUnavailable => "storage_unavailable",

@@ -105,9 +105,27 @@ pub struct Config {
     /// Seconds a mint authorization stays valid.
     #[arg(long, env = "PX_MINT_AUTHORIZATION_TTL_SECS", default_value_t = 3_600)]
     pub mint_authorization_ttl_secs: u64,
-    /// Most requests served at once.
+    /// Most requests served at once, counted once a request passed its cheap checks (for an
+    /// upload: session, owner, quota); 503 beyond.
     #[arg(long, env = "PX_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
     pub max_concurrent_requests: usize,
+    /// Most requests of one client (peer IP; IPv6 per /64) in flight at once; 429 beyond.
+    #[arg(long, env = "PX_MAX_REQUESTS_PER_CLIENT", default_value_t = 32)]
+    pub max_requests_per_client: usize,
+    /// Most connections one client keeps open; more are closed at accept.
+    #[arg(long, env = "PX_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64)]
+    pub max_connections_per_client: usize,
+    /// Seconds a client has to send a request head; keep-alive connections idle this long are
+    /// closed too.
+    #[arg(long, env = "PX_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may send nothing before it is cut off (408).
+    #[arg(long, env = "PX_BODY_STALL_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_stall_timeout_secs: u64,
+    /// Lowest average request-body rate, bytes per second, after the body's first
+    /// `--body-stall-timeout-secs`; slower is cut off (408). 0 turns the minimum off.
+    #[arg(long, env = "PX_MIN_BODY_RATE", default_value_t = 1024)]
+    pub min_body_rate: u64,
     /// Seconds to finish requests after a shutdown signal.
     #[arg(long, env = "PX_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
@@ -150,9 +168,16 @@ impl Config {
             "--republish-interval-secs must be above 0 and below --record-lifetime-secs"
         );
         anyhow::ensure!(self.watch_interval_ms > 0, "--watch-interval-ms must be above 0");
+        for (value, flag) in [
+            (self.max_concurrent_requests, "--max-concurrent-requests"),
+            (self.max_requests_per_client, "--max-requests-per-client"),
+            (self.max_connections_per_client, "--max-connections-per-client"),
+        ] {
+            anyhow::ensure!(value > 0, "{flag} must be above 0");
+        }
         anyhow::ensure!(
-            self.max_concurrent_requests > 0,
-            "--max-concurrent-requests must be above 0"
+            self.header_read_timeout_secs > 0 && self.body_stall_timeout_secs > 0,
+            "--header-read-timeout-secs and --body-stall-timeout-secs must be above 0"
         );
         Ok(())
     }
@@ -191,6 +216,19 @@ mod tests {
         assert_eq!(c.storage_path_prefix, "/btfs");
         assert_eq!(c.record_lifetime_secs, 86_400);
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn error_when_a_client_limit_or_timeout_is_zero() {
+        for flag in [
+            "--max-requests-per-client",
+            "--max-connections-per-client",
+            "--header-read-timeout-secs",
+            "--body-stall-timeout-secs",
+        ] {
+            assert!(parse(&[flag, "0"]).unwrap().validate().is_err(), "{flag} 0");
+        }
+        assert!(parse(&["--min-body-rate", "0"]).unwrap().validate().is_ok());
     }
 
     #[test]

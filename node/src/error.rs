@@ -34,9 +34,12 @@ pub enum NodeError {
     /// The request conflicts with the token's state (another key, history elsewhere).
     #[error("{0}")]
     Conflict(String),
-    /// Too many outstanding requests of a kind (sign-in nonces).
+    /// Too many outstanding requests of a kind (sign-in nonces, requests of one client).
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request body stalled or arrived too slowly (`api::body`); nothing was kept.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// The chain's RPC failed, refused, or answered something unexpected.
     #[error("chain: {0}")]
     Chain(#[from] crate::chain::ChainError),
@@ -85,6 +88,7 @@ impl NodeError {
             Self::Refused(_) => (StatusCode::FORBIDDEN, ErrorCode::UploadRefused),
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests),
+            Self::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::RequestTimeout),
             Self::Chain(_) => (StatusCode::BAD_GATEWAY, ErrorCode::ChainUnavailable),
             Self::Storage(_) | Self::StorageAnswer { .. } => {
                 (StatusCode::BAD_GATEWAY, ErrorCode::StorageUnavailable)

@@ -20,6 +20,8 @@
 //! - [`auth`]: Sign-In with Ethereum (EIP-4361, ERC-1271) and session tokens.
 //! - [`api`]: [`api::app`], the HTTP routes, `OpenAPI` description and CORS; the request and
 //!   response types are `px-node-api`'s, shared with `px` and the tests.
+//! - [`listener`]: the HTTP/1.1 listener: header read timeout, connections per client, peer
+//!   addresses, graceful shutdown.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`server`]: wiring, background tasks, serve with graceful shutdown.
 //!
@@ -31,6 +33,7 @@ pub mod chain;
 pub mod config;
 pub mod error;
 pub mod journal;
+pub mod listener;
 pub mod metrics;
 pub mod pages;
 pub mod registration;

@@ -12,11 +12,12 @@ use tokio::{net::TcpListener, sync::watch};
 use px_storage_client::StorageClient;
 
 use crate::{
-    api::{self, AppState, HttpSettings, NodeInfo},
+    api::{self, AppState, HttpSettings, NodeInfo, body::BodyPace, limits::Limits},
     auth::{Auth, AuthSettings},
     chain::{Chain, RpcChain},
     config::Config,
     journal::Journal,
+    listener::{self, ListenerSettings},
     metrics::Metrics,
     registration::{Registration, RegistrationSettings},
     tokens::{TokenService, TokenSettings},
@@ -49,8 +50,19 @@ pub struct Settings {
     pub authorization_ttl: Duration,
     /// CORS origins.
     pub cors_origins: Vec<String>,
-    /// Most concurrent requests.
+    /// Most concurrent requests (past the cheap checks).
     pub max_concurrent_requests: usize,
+    /// Most requests of one client in flight.
+    pub max_requests_per_client: usize,
+    /// Most open connections of one client.
+    pub max_connections_per_client: usize,
+    /// Longest wait for a request head (also closes idle keep-alive connections).
+    pub header_read_timeout: Duration,
+    /// Longest wait for the next piece of a request body.
+    pub body_stall_timeout: Duration,
+    /// Lowest average request-body rate in bytes per second after the first stall timeout
+    /// (0: none).
+    pub min_body_rate: u64,
     /// Prefix of key names in the storage node's keystore.
     pub key_prefix: String,
     /// How long unreferenced CIDs stay pinned.
@@ -74,6 +86,11 @@ impl Settings {
             authorization_ttl: Duration::from_secs(c.mint_authorization_ttl_secs),
             cors_origins: c.cors_origins.clone(),
             max_concurrent_requests: c.max_concurrent_requests,
+            max_requests_per_client: c.max_requests_per_client,
+            max_connections_per_client: c.max_connections_per_client,
+            header_read_timeout: Duration::from_secs(c.header_read_timeout_secs),
+            body_stall_timeout: Duration::from_secs(c.body_stall_timeout_secs),
+            min_body_rate: c.min_body_rate,
             key_prefix: c.key_prefix.clone(),
             unpin_grace: Duration::from_secs(c.unpin_grace_secs),
         }
@@ -97,6 +114,11 @@ impl Default for Settings {
             authorization_ttl: Duration::from_hours(1),
             cors_origins: vec!["*".into()],
             max_concurrent_requests: 256,
+            max_requests_per_client: 32,
+            max_connections_per_client: 64,
+            header_read_timeout: Duration::from_secs(10),
+            body_stall_timeout: Duration::from_secs(30),
+            min_body_rate: 1024,
             key_prefix: "px".into(),
             unpin_grace: Duration::from_hours(24),
         }
@@ -194,6 +216,7 @@ impl Node {
             chain: parts.chain,
             storage: parts.storage,
             info,
+            limits: Limits::new(s.max_requests_per_client, s.max_concurrent_requests),
         });
         Ok(Self { state, settings: parts.settings })
     }
@@ -209,7 +232,10 @@ impl Node {
             self.state.clone(),
             &HttpSettings {
                 cors_origins: self.settings.cors_origins.clone(),
-                max_concurrent_requests: self.settings.max_concurrent_requests,
+                body_pace: BodyPace {
+                    stall: self.settings.body_stall_timeout,
+                    min_rate: self.settings.min_body_rate,
+                },
             },
         )
     }
@@ -240,9 +266,11 @@ impl Node {
         }
         let (stop_tx, stop_rx) = watch::channel(false);
         let tasks = self.spawn_tasks(&stop_rx);
-        // With the peer's address, for the limits per client.
-        let app = self.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        let limits = ListenerSettings {
+            header_read_timeout: self.settings.header_read_timeout,
+            max_connections_per_client: self.settings.max_connections_per_client,
+        };
+        let result = listener::serve(listener, self.router(), limits, shutdown).await;
         let _ = stop_tx.send(true);
         for task in tasks {
             let _ = task.await;

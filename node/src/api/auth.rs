@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{
     Json,
     body::Bytes,
-    extract::{FromRequestParts, State},
+    extract::{FromRequestParts, State, rejection::BytesRejection},
     http::{header, request::Parts},
 };
 use px_node_api::{IssuedNonce, IssuedSession, SignInRequest};
@@ -43,8 +43,9 @@ pub(super) async fn nonce(
     s.auth.issue_nonce(client).map(Json)
 }
 
-/// The client's IP as the listener saw it (the peer of the TCP connection); `None` when the
-/// router is driven without one (tests with `oneshot`). Behind a reverse proxy every client is
+/// The client as the listener saw it (the peer IP of the TCP connection; for IPv6 its /64:
+/// [`super::limits::client_key`]); `None` when the router is driven without one (tests with
+/// `oneshot`). Behind a reverse proxy every client is
 /// the proxy: see `node/README.md` ("Limits").
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Peer(pub(crate) Option<std::net::IpAddr>);
@@ -56,15 +57,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
+            .map(|c| super::limits::client_key(c.0.ip()));
         Ok(Self(peer))
     }
 }
 
+/// Reads the body first (on the body clock), then takes a global slot for the check.
 pub(super) async fn sign_in(
     State(s): State<Arc<AppState>>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<IssuedSession>, NodeError> {
+    let body = super::body::small(body)?;
+    let _slot = s.limits.slot()?;
     let req: SignInRequest = serde_json::from_slice(&body).map_err(|e| {
         NodeError::BadRequest(format!("body must be {{\"message\", \"signature\"}}: {e}"))
     })?;

@@ -44,6 +44,8 @@ pub(super) async fn list(
 }
 
 /// Streams the body to the storage node; needs `Content-Length` (the quota is checked first).
+/// The global slot is taken only once the session, the caller's right and the quota are
+/// checked; a body that stalls or trickles is cut off with 408 and leaves nothing behind.
 pub(super) async fn upload(
     State(s): State<Arc<AppState>>,
     Path(id): Path<String>,
@@ -59,8 +61,13 @@ pub(super) async fn upload(
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .ok_or_else(|| NodeError::BadRequest("Content-Length is not a number".into()))?;
-    let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let change = s.tokens.upload(token, session.address, len, stream).await?;
+    let admitted = s.tokens.admit(token, session.address, len).await?;
+    let _slot = s.limits.slot()?;
+    let stream = body.into_data_stream().map_err(|e| match super::body::timed_out(&e) {
+        Some(t) => std::io::Error::new(std::io::ErrorKind::TimedOut, t),
+        None => std::io::Error::other(e),
+    });
+    let change = s.tokens.store(admitted, stream).await?;
     Ok((StatusCode::CREATED, Json(change)))
 }
 

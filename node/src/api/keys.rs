@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, State},
+    extract::{Path, State, rejection::BytesRejection},
     http::StatusCode,
 };
 use px_node_api::{AllocateKeyRequest, KeyAllocation, Registered};
@@ -13,12 +13,15 @@ use px_node_api::{AllocateKeyRequest, KeyAllocation, Registered};
 use super::{AppState, Caller, token_id};
 use crate::error::NodeError;
 
-/// A key and mint authorization for the signed-in caller.
+/// A key and mint authorization for the signed-in caller; the global slot is taken once the
+/// session is checked and the body read.
 pub(super) async fn allocate(
     State(s): State<Arc<AppState>>,
     Caller(session): Caller,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<KeyAllocation>), NodeError> {
+    let body = super::body::small(body)?;
+    let _slot = s.limits.slot()?;
     let req: AllocateKeyRequest = serde_json::from_slice(&body).map_err(|e| {
         NodeError::BadRequest(format!("body must be {{\"planId\": \"<decimal>\"}}: {e}"))
     })?;

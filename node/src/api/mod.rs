@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /health` | liveness plus the storage node's and the chain's reachability |
 //! | `GET /metrics` | Prometheus metrics |
-//! | `GET /openapi.json` | this API's OpenAPI 3.1 description |
+//! | `GET /openapi.json` | this API's `OpenAPI` 3.1 description |
 //! | `GET /v1/info` | chain id, contracts, the usage signer and registrar addresses |
 //! | `GET /v1/auth/nonce`, `POST /v1/auth/sign-in` | Sign-In with Ethereum |
 //! | `POST /v1/keys` | a BTNS key and mint authorization (signed in) |
@@ -13,10 +13,17 @@
 //! | `GET/POST /v1/tokens/{id}/files` | list (paged through `filesIndex`) / upload (signed in) |
 //! | `GET/DELETE /v1/tokens/{id}/files/{cid}` | stream a file / delete it (signed in) |
 //! | `GET /v1/files/{cid}` | stream any file this node stores |
+//!
+//! Every request meets, in order: the body clock ([`body`]: a stalled or too slow body is cut
+//! off, 408), the per-client limit ([`limits`], 429), then, once its cheap checks passed, a
+//! global slot (503 when all are taken). The listener (`crate::listener`) adds the header read
+//! timeout and the per-client connection limit in front of all of it.
 
 mod auth;
+pub mod body;
 mod files;
 mod keys;
+pub mod limits;
 
 use std::sync::Arc;
 
@@ -25,12 +32,13 @@ use axum::{
     Json, Router,
     extract::State,
     http::{HeaderValue, Method, StatusCode, header},
+    middleware::from_fn_with_state,
     response::IntoResponse,
     routing::{get, post},
 };
 pub use px_node_api::NodeInfo;
 use px_node_api::{Health, HealthStatus};
-use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::util::MapRequestLayer;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     trace::TraceLayer,
@@ -65,34 +73,43 @@ pub struct AppState {
     pub storage: StorageClient,
     /// `GET /v1/info`.
     pub info: NodeInfo,
+    /// Requests in flight, per client and in all.
+    pub limits: Arc<limits::Limits>,
 }
 
-/// CORS and concurrency settings of the router.
+/// CORS and request-body settings of the router (the request limits live in
+/// [`AppState::limits`]).
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// Allowed origins; `*` allows any.
     pub cors_origins: Vec<String>,
-    /// Most requests served at once.
-    pub max_concurrent_requests: usize,
+    /// How slow a request body may be.
+    pub body_pace: body::BodyPace,
 }
 
 /// The router.
 pub fn app(state: Arc<AppState>, http: &HttpSettings) -> Router {
+    let limits = state.limits.clone();
+    let pace = http.body_pace;
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/info", get(info))
         .route("/v1/auth/nonce", get(auth::nonce))
-        .route("/v1/auth/sign-in", post(auth::sign_in))
-        .route("/v1/keys", post(keys::allocate))
         .route("/v1/registrations/{token_id}", post(keys::register))
         .route("/v1/tokens/{token_id}/usage", get(files::usage))
-        .route("/v1/tokens/{token_id}/files", get(files::list).post(files::upload))
+        .route("/v1/tokens/{token_id}/files", get(files::list))
         .route("/v1/tokens/{token_id}/files/{cid}", get(files::download).delete(files::delete))
         .route("/v1/files/{cid}", get(files::download_any))
+        .route_layer(from_fn_with_state(limits.clone(), limits::global_slot))
+        // Routes with a body take their global slot themselves, after their cheap checks.
+        .route("/v1/auth/sign-in", post(auth::sign_in))
+        .route("/v1/keys", post(keys::allocate))
+        .route("/v1/tokens/{token_id}/files", post(files::upload))
         .fallback(not_found)
-        .layer(GlobalConcurrencyLimitLayer::new(http.max_concurrent_requests))
+        .layer(from_fn_with_state(limits, limits::per_client))
+        .layer(MapRequestLayer::new(move |req| body::watch(pace, req)))
         .layer(cors(&http.cors_origins))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

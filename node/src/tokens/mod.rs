@@ -19,6 +19,8 @@ mod reservations;
 mod stream;
 mod uploads;
 
+pub use uploads::Admitted;
+
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},

@@ -3,32 +3,57 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicU64, Ordering},
+    atomic::{AtomicBool, AtomicU64, Ordering},
 };
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+/// What [`limited`] saw of a body.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    seen: AtomicU64,
+    timed_out: AtomicBool,
+}
+
+impl Tally {
+    /// Bytes the body yielded.
+    pub(super) fn seen(&self) -> u64 {
+        self.seen.load(Ordering::Relaxed)
+    }
+
+    /// Whether the body failed with [`std::io::ErrorKind::TimedOut`] (stalled or too slow).
+    pub(super) fn timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::Relaxed)
+    }
+}
+
 /// `body`, failing as soon as it yields more than `limit` bytes (the quota was checked for
-/// `limit`, so no more may reach the storage node), and the count of bytes it yielded.
+/// `limit`, so no more may reach the storage node), and what it saw: the bytes it yielded and
+/// whether it timed out.
 pub(super) fn limited<S>(
     body: S,
     limit: u64,
-) -> (impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static, Arc<AtomicU64>)
+) -> (impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static, Arc<Tally>)
 where
     S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
 {
-    let seen = Arc::new(AtomicU64::new(0));
-    let counter = seen.clone();
+    let tally = Arc::new(Tally::default());
+    let counter = tally.clone();
     let body = body.map(move |chunk| {
-        let chunk = chunk?;
-        let total = counter.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+        let chunk = chunk.inspect_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut {
+                counter.timed_out.store(true, Ordering::Relaxed);
+            }
+        })?;
+        let total =
+            counter.seen.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
         if total > limit {
             return Err(std::io::Error::other("body is longer than Content-Length"));
         }
         Ok(chunk)
     });
-    (body, seen)
+    (body, tally)
 }
 
 /// Size of the pieces an upload is forwarded in: the request arrives in whatever frames the
@@ -101,10 +126,27 @@ mod tests {
     fn error_when_the_body_is_longer_than_declared_and_counts_what_it_saw() {
         let chunks: Vec<Result<Bytes, std::io::Error>> =
             vec![Ok(Bytes::from_static(b"abc")), Ok(Bytes::from_static(b"de"))];
-        let (body, seen) = limited(futures::stream::iter(chunks), 4);
+        let (body, tally) = limited(futures::stream::iter(chunks), 4);
         let out: Vec<_> = futures::executor::block_on(body.collect::<Vec<_>>());
         assert!(out[0].is_ok() && out[1].is_err());
-        assert_eq!(seen.load(Ordering::Relaxed), 5);
+        assert_eq!(tally.seen(), 5);
+        assert!(!tally.timed_out(), "too long is not a timeout");
+    }
+
+    #[test]
+    fn a_timed_out_body_is_told_apart_from_other_failures() {
+        let timed_out: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"ab")),
+            Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "stalled")),
+        ];
+        let (body, tally) = limited(futures::stream::iter(timed_out), 4);
+        let _: Vec<_> = futures::executor::block_on(body.collect::<Vec<_>>());
+        assert!(tally.timed_out());
+        assert_eq!(tally.seen(), 2);
+        let broken: Vec<Result<Bytes, std::io::Error>> = vec![Err(std::io::Error::other("reset"))];
+        let (body, tally) = limited(futures::stream::iter(broken), 4);
+        let _: Vec<_> = futures::executor::block_on(body.collect::<Vec<_>>());
+        assert!(!tally.timed_out());
     }
 
     #[test]

@@ -19,12 +19,20 @@ use crate::{
     pages,
 };
 
+/// An upload that passed its checks: the token is served here, the caller may upload, and
+/// its bytes are reserved under the quota (released if it is dropped before committing).
+pub struct Admitted {
+    token_id: U256,
+    len: u64,
+    reservation: Reservation,
+}
+
 impl TokenService {
-    /// Uploads `len` bytes from `body` for `token_id` on behalf of `caller`.
+    /// Uploads `len` bytes from `body` for `token_id` on behalf of `caller`: [`Self::admit`],
+    /// then [`Self::store`].
     ///
     /// # Errors
-    /// [`NodeError::Refused`] with every reason that applies; `Forbidden`, `NotFound`,
-    /// `BadRequest` (the body was not `len` bytes), `Chain`, `Storage`, `Internal`.
+    /// Those of [`Self::admit`] and [`Self::store`].
     pub async fn upload<S>(
         &self,
         token_id: U256,
@@ -35,6 +43,21 @@ impl TokenService {
     where
         S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
     {
+        let admitted = self.admit(token_id, caller, len).await?;
+        self.store(admitted, body).await
+    }
+
+    /// Checks an upload of `len` bytes for `token_id` by `caller` and reserves its bytes.
+    ///
+    /// # Errors
+    /// [`NodeError::Refused`] with every reason that applies; `Forbidden`, `NotFound`,
+    /// `Conflict`, `Chain`, `Internal`.
+    pub async fn admit(
+        &self,
+        token_id: U256,
+        caller: Address,
+        len: u64,
+    ) -> Result<Admitted, NodeError> {
         self.served_or_refused(token_id, len).await?;
         self.authorize(token_id, caller).await?;
         let reservation = self.check_and_reserve(token_id, len).await.inspect_err(|e| {
@@ -44,12 +67,26 @@ impl TokenService {
                 }
             }
         })?;
-        let (counted_body, seen_bytes) = stream::limited(body, len);
+        Ok(Admitted { token_id, len, reservation })
+    }
+
+    /// Streams an admitted upload's `body` to the storage node and commits it. A body that
+    /// fails with [`std::io::ErrorKind::TimedOut`] (the HTTP layer's body clock) is a
+    /// `RequestTimeout`; either way a failed body commits nothing and frees its reservation.
+    ///
+    /// # Errors
+    /// `BadRequest` (the body was not `len` bytes), `RequestTimeout`, `Storage`, `Internal`.
+    pub async fn store<S>(&self, admitted: Admitted, body: S) -> Result<UsageChange, NodeError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    {
+        let Admitted { token_id, len, reservation } = admitted;
+        let (counted_body, tally) = stream::limited(body, len);
         let added = self
             .storage
             .add_stream(stream::coalesce(counted_body, stream::FORWARD_CHUNK), len)
             .await;
-        let seen = seen_bytes.load(std::sync::atomic::Ordering::Relaxed);
+        let seen = tally.seen();
         let added = match added {
             Ok(cid) if seen == len => cid,
             Ok(cid) => {
@@ -59,6 +96,13 @@ impl TokenService {
                 self.metrics.upload("bad_length", 0);
                 return Err(NodeError::BadRequest(format!(
                     "body had {seen} bytes, Content-Length said {len}"
+                )));
+            }
+            Err(_) if tally.timed_out() => {
+                // The storage node's `add` was aborted with the body: it pinned nothing.
+                self.metrics.upload("timeout", 0);
+                return Err(NodeError::RequestTimeout(format!(
+                    "the body stopped after {seen} of {len} bytes and was cut off; nothing was kept"
                 )));
             }
             Err(e) if seen != len => {

@@ -2,7 +2,9 @@
 //! (js-ipfs on loopback), driven through its router with `oneshot`.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod load;
 pub mod proxy;
+pub mod raw;
 pub mod rss;
 
 use std::sync::{

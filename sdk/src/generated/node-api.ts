@@ -5,7 +5,7 @@
 // client checks every response against `schemas` at run time and names what is missing).
 
 export interface Error {
-  readonly error: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "length_required" | "upload_refused" | "conflict" | "too_many_requests" | "chain_unavailable" | "storage_unavailable" | "unavailable" | "internal";
+  readonly error: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "length_required" | "upload_refused" | "conflict" | "request_timeout" | "too_many_requests" | "chain_unavailable" | "storage_unavailable" | "unavailable" | "internal";
   readonly message: string;
   readonly reasons?: ("quotaExceeded" | "uploadsExceeded" | "syncOverdue" | "noBtnsKey" | "paused")[];
 }
@@ -148,6 +148,7 @@ export const schemas = {
           "length_required",
           "upload_refused",
           "conflict",
+          "request_timeout",
           "too_many_requests",
           "chain_unavailable",
           "storage_unavailable",
@@ -782,7 +783,7 @@ export const refusalReasons = ["quotaExceeded","uploadsExceeded","syncOverdue","
 export type RefusalReason = (typeof refusalReasons)[number];
 
 /** The error codes of the API (Error.error). */
-export const errorCodes = ["bad_request","unauthorized","forbidden","not_found","length_required","upload_refused","conflict","too_many_requests","chain_unavailable","storage_unavailable","unavailable","internal"] as const;
+export const errorCodes = ["bad_request","unauthorized","forbidden","not_found","length_required","upload_refused","conflict","request_timeout","too_many_requests","chain_unavailable","storage_unavailable","unavailable","internal"] as const;
 
 /** An error code. */
 export type ErrorCode = (typeof errorCodes)[number];
