@@ -2,9 +2,11 @@
 //!
 //! One transaction per program through `StylusDeployer` (deploy, activate, construct), then the
 //! wiring every deployment needs: the core's minter (the storefront), registrar, syncer (PxSync)
-//! and renderer; PxSync's oracle, usage signers, sponsorship and LINK; optionally a new owner.
-//! On a local chain it also deploys Chainlink's LinkToken and Operator from their compiled
-//! sources. The result is a deployment file (`deployments/<chainId>.json`) the other tools read.
+//! and renderer; PxSync's CRE receiver (forwarder, workflow owner, id and name, fee, timeout,
+//! route), its Direct Request oracle, usage signers, sponsorship and LINK; optionally a new
+//! owner. On a local chain it also deploys Chainlink's `LinkToken`, `Operator` and
+//! `KeystoneForwarder` from their compiled sources and configures a local DON on the forwarder
+//! (px-don's `deploy_and_configure`). The result is a deployment file (`deployments/<chainId>.json`) the other tools read.
 //!
 //! # Layout
 //! - [`stylus`]: one program on chain (code form and fragments, activation fee,

@@ -95,6 +95,8 @@ async fn run(cli: Cli) -> Result<()> {
     println!("PxRenderer    {}", deployment.renderer);
     println!("LINK          {}", deployment.link);
     println!("Operator      {}", deployment.operator);
+    println!("Forwarder     {}", deployment.cre.forwarder);
+    println!("sync route    {} (1 CRE, 2 Direct Request)", deployment.sync_route);
     println!("wrote {}", path.display());
     if plan.new_owner.is_some() {
         println!(

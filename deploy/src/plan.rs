@@ -22,8 +22,10 @@ pub struct Plan {
     pub storefront: Storefront,
     /// PxSync's sponsorship and LINK.
     pub sync: Sync,
-    /// The Chainlink oracle PxSync sends requests to.
+    /// The Chainlink oracle PxSync sends Direct Requests to (the legacy route).
     pub chainlink: Chainlink,
+    /// Sync through CRE: the forwarder, the workflow PxSync accepts reports from, the fee.
+    pub cre: Cre,
     /// Bids in Arbitrum's Stylus cache for the programs once deployed; absent: no bids.
     #[serde(default)]
     pub cache: Option<Cache>,
@@ -79,6 +81,69 @@ pub struct Chainlink {
     pub fee: String,
 }
 
+/// Sync through CRE (wire formats, "Sync through CRE"): which `KeystoneForwarder` may call
+/// PxSync's `onReport`, which workflow's reports it accepts, what a user-paid sync costs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cre {
+    /// `"deploy"`: deploy Chainlink's `KeystoneForwarder` (local chains) and configure [`Cre::don`]
+    /// on it; otherwise the address of Chainlink's forwarder on this chain (its forwarder
+    /// directory).
+    pub forwarder: String,
+    /// With `forwarder = "deploy"`: the DON configured on the new forwarder.
+    #[serde(default)]
+    pub don: Option<Don>,
+    /// The workflow owner PxSync expects in a report's metadata.
+    pub workflow_owner: Address,
+    /// The workflow id PxSync expects (what the workflow registry gives the registered workflow).
+    pub workflow_id: B256,
+    /// The workflow name, checked together with the owner (empty: not checked).
+    #[serde(default)]
+    pub workflow_name: String,
+    /// Wei (decimal) a user pays for a sync through CRE (`requestSyncWithFee`).
+    pub sync_fee_wei: String,
+    /// Seconds after which an unanswered CRE request may be cancelled (`cancelSync`).
+    pub request_timeout_s: u64,
+    /// The route requests take: `"cre"` or `"direct-request"`.
+    pub default_route: Route,
+}
+
+/// A sync route (`SyncRequested.route`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Route {
+    /// Through a CRE workflow and the `KeystoneForwarder` (route 1), the primary path.
+    #[default]
+    Cre,
+    /// Through a Chainlink Operator (route 2, the legacy path).
+    DirectRequest,
+}
+
+impl Route {
+    /// The route's number on-chain (`setSyncRoute`, `SyncRequested.route`).
+    pub fn id(self) -> u8 {
+        match self {
+            Self::Cre => 1,
+            Self::DirectRequest => 2,
+        }
+    }
+}
+
+/// A local DON's configuration on a forwarder px-deploy deploys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Don {
+    /// DON id.
+    pub don_id: u32,
+    /// Configuration version.
+    pub config_version: u32,
+    /// Faults tolerated: reports need `f + 1` signatures, the DON has `3f + 1` signers.
+    pub f: u8,
+    /// The DON nodes' signing addresses; absent: px-don's development signers.
+    #[serde(default)]
+    pub signers: Option<Vec<Address>>,
+}
+
 /// Parses a decimal amount.
 fn amount(field: &str, text: &str) -> Result<U256, DeployError> {
     U256::from_str_radix(text, 10).map_err(|e| DeployError::Plan(format!("{field}: {e}")))
@@ -96,6 +161,8 @@ impl Plan {
         plan.link_for_sponsored_syncs()?;
         plan.job_id()?;
         plan.cache_bid()?;
+        plan.sync_fee()?;
+        plan.forwarder()?;
         if !plan.chainlink.deploy_local
             && (plan.chainlink.link.is_none() || plan.chainlink.operator.is_none())
         {
@@ -132,6 +199,56 @@ impl Plan {
     /// [`DeployError::Plan`] for a malformed amount.
     pub fn link_for_sponsored_syncs(&self) -> Result<U256, DeployError> {
         amount("sync.link_for_sponsored_syncs", &self.sync.link_for_sponsored_syncs)
+    }
+
+    /// The wei a user pays for a CRE sync.
+    ///
+    /// # Errors
+    /// [`DeployError::Plan`] for a malformed amount.
+    pub fn sync_fee(&self) -> Result<U256, DeployError> {
+        amount("cre.sync_fee_wei", &self.cre.sync_fee_wei)
+    }
+
+    /// The forwarder: `None` to deploy one (with the DON it configures), or Chainlink's.
+    ///
+    /// # Errors
+    /// [`DeployError::Plan`] when `forwarder` is neither `"deploy"` nor an address, when a
+    /// deployed forwarder has no `[cre.don]`, or a named one has one.
+    pub fn forwarder(&self) -> Result<Option<Address>, DeployError> {
+        let cre = &self.cre;
+        if cre.forwarder == "deploy" {
+            let don = cre.don.as_ref().ok_or_else(|| {
+                DeployError::Plan("cre.don is required with cre.forwarder = \"deploy\"".into())
+            })?;
+            if don.f == 0 {
+                return Err(DeployError::Plan("cre.don.f must be at least 1".into()));
+            }
+            if let Some(signers) = &don.signers
+                && signers.len() != 3 * usize::from(don.f) + 1
+            {
+                return Err(DeployError::Plan(format!(
+                    "cre.don.signers: {} signers, a DON with f = {} has {}",
+                    signers.len(),
+                    don.f,
+                    3 * usize::from(don.f) + 1
+                )));
+            }
+            return Ok(None);
+        }
+        let forwarder: Address = cre.forwarder.parse().map_err(|e| {
+            DeployError::Plan(format!(
+                "cre.forwarder {:?}: not \"deploy\" or an address: {e}",
+                cre.forwarder
+            ))
+        })?;
+        if cre.don.is_some() {
+            return Err(DeployError::Plan(
+                "cre.don configures a forwarder px-deploy deploys; Chainlink's is configured by \
+                 Chainlink"
+                    .into(),
+            ));
+        }
+        Ok(Some(forwarder))
     }
 
     /// The cache bid per program, if the plan bids.
@@ -179,6 +296,78 @@ mod tests {
         let plan = Plan::parse(include_str!("../plans/arbitrum-sepolia.toml")).unwrap();
         assert!(!plan.chainlink.deploy_local);
         assert!(plan.chainlink.operator.is_some());
+    }
+
+    #[test]
+    fn the_local_plan_deploys_a_forwarder_for_a_four_node_don_and_routes_through_cre() {
+        let plan = Plan::parse(LOCAL).unwrap();
+        assert_eq!(plan.forwarder().unwrap(), None);
+        let don = plan.cre.don.as_ref().unwrap();
+        assert_eq!((don.f, don.signers.as_ref()), (1, None));
+        assert_eq!(plan.cre.default_route, Route::Cre);
+        assert_eq!(plan.cre.default_route.id(), 1);
+        assert_eq!(plan.sync_fee().unwrap(), U256::from(100_000_000_000_000u64));
+    }
+
+    #[test]
+    fn the_arbitrum_plans_name_chainlinks_forwarder() {
+        // The forwarder directory's production KeystoneForwarders (see the plans' comments).
+        for (text, forwarder) in [
+            (
+                include_str!("../plans/arbitrum-sepolia.toml"),
+                "0x76c9cf548b4179F8901cda1f8623568b58215E62",
+            ),
+            (
+                include_str!("../plans/arbitrum-one.toml"),
+                "0xF8344CFd5c43616a4366C34E3EEE75af79a74482",
+            ),
+        ] {
+            let plan = Plan::parse(text).unwrap();
+            assert_eq!(plan.forwarder().unwrap(), Some(forwarder.parse().unwrap()));
+            assert!(plan.cre.don.is_none());
+        }
+    }
+
+    #[test]
+    fn error_when_the_forwarder_is_neither_deploy_nor_an_address() {
+        let text = LOCAL.replace("forwarder = \"deploy\"", "forwarder = \"chainlink's\"");
+        assert!(
+            matches!(Plan::parse(&text), Err(DeployError::Plan(m)) if m.contains("cre.forwarder"))
+        );
+    }
+
+    #[test]
+    fn error_when_a_deployed_forwarder_has_no_don_or_a_named_one_has_one() {
+        let no_don = LOCAL.split("[cre.don]").next().unwrap();
+        assert!(matches!(Plan::parse(no_don), Err(DeployError::Plan(m)) if m.contains("cre.don")));
+        let named = LOCAL.replace(
+            "forwarder = \"deploy\"",
+            "forwarder = \"0x76c9cf548b4179F8901cda1f8623568b58215E62\"",
+        );
+        assert!(matches!(Plan::parse(&named), Err(DeployError::Plan(m)) if m.contains("cre.don")));
+    }
+
+    #[test]
+    fn error_when_the_don_is_not_three_f_plus_one_signers() {
+        let three = format!(
+            "{LOCAL}signers = [\"{a}\", \"{a}\", \"{a}\"]\n",
+            a = "0x0000000000000000000000000000000000000001"
+        );
+        assert!(matches!(Plan::parse(&three), Err(DeployError::Plan(m)) if m.contains("signers")));
+        let no_faults = LOCAL.replace("f = 1", "f = 0");
+        assert!(
+            matches!(Plan::parse(&no_faults), Err(DeployError::Plan(m)) if m.contains("f must"))
+        );
+    }
+
+    #[test]
+    fn error_when_the_route_or_the_sync_fee_is_malformed() {
+        assert!(
+            Plan::parse(&LOCAL.replace("default_route = \"cre\"", "default_route = \"x\""))
+                .is_err()
+        );
+        let fee = LOCAL.replace("sync_fee_wei = \"100000000000000\"", "sync_fee_wei = \"1e14\"");
+        assert!(matches!(Plan::parse(&fee), Err(DeployError::Plan(m)) if m.contains("sync_fee")));
     }
 
     #[test]

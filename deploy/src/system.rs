@@ -13,6 +13,7 @@ use px_abi::{
     IPxStorageNft, IPxStorefront, IPxSync,
     chainlink::{LinkTokenInterface, OperatorInterface},
 };
+use px_don::forwarder::DonConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::{DeployError, Sent, plan::Plan, send, stylus};
@@ -51,6 +52,11 @@ impl Artifacts {
             renderer: read("px_renderer")?,
             chainlink_dir: chainlink_dir.to_path_buf(),
         })
+    }
+
+    /// Chainlink's compiled `KeystoneForwarder` (for plans that deploy one).
+    pub fn forwarder_artifact(&self) -> PathBuf {
+        self.chainlink_dir.join("KeystoneForwarder.json")
     }
 
     fn chainlink_bytecode(&self, name: &str) -> Result<Vec<u8>, DeployError> {
@@ -107,12 +113,52 @@ pub struct Deployment {
     pub registrar: Address,
     /// The trusted usage signers.
     pub usage_signers: Vec<Address>,
+    /// Sync through CRE: the forwarder and the workflow PxSync accepts.
+    #[serde(default)]
+    pub cre: CreDeployment,
+    /// The route PxSync's requests take (1 CRE, 2 Direct Request).
+    #[serde(default)]
+    pub sync_route: u8,
     /// The account that deployed (and owns until `newOwner` accepts).
     pub deployer: Address,
     /// The first block of the deployment (where to start reading events).
     pub start_block: u64,
     /// Every transaction, in order.
     pub steps: Vec<Step>,
+}
+
+/// PxSync's CRE configuration as deployed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CreDeployment {
+    /// The `KeystoneForwarder` allowed to call `onReport`.
+    pub forwarder: Address,
+    /// The workflow owner reports must name.
+    pub workflow_owner: Address,
+    /// The workflow id reports must name.
+    pub workflow_id: B256,
+    /// The workflow name (checked with the owner; empty: not checked).
+    pub workflow_name: String,
+    /// Wei per user-paid sync.
+    pub sync_fee: U256,
+    /// Seconds before an unanswered CRE request may be cancelled.
+    pub request_timeout_s: u64,
+    /// The DON configured on a forwarder this deployment deployed (absent: Chainlink's).
+    pub don: Option<DonDeployment>,
+}
+
+/// A DON configured with `setConfig` on a forwarder px-deploy deployed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DonDeployment {
+    /// DON id.
+    pub don_id: u32,
+    /// Configuration version.
+    pub config_version: u32,
+    /// Faults tolerated.
+    pub f: u8,
+    /// The nodes' signing addresses.
+    pub signers: Vec<Address>,
 }
 
 impl Deployment {
@@ -205,6 +251,24 @@ fn with_step(step: &str, error: DeployError) -> DeployError {
     }
 }
 
+/// Refuses `address` unless it holds code: a call to an account without code succeeds and
+/// does nothing, so a typo or the wrong chain would configure a dead route.
+async fn has_code(
+    provider: &DynProvider,
+    field: &str,
+    address: Address,
+    chain_id: u64,
+) -> Result<(), DeployError> {
+    let code =
+        provider.get_code_at(address).await.map_err(|e| DeployError::Chain(e.to_string()))?;
+    if code.is_empty() {
+        return Err(DeployError::Plan(format!(
+            "{field} {address} has no code on chain {chain_id}"
+        )));
+    }
+    Ok(())
+}
+
 /// The oracle a remote plan names, checked to be contracts on this chain.
 async fn remote_oracle(
     provider: &DynProvider,
@@ -215,14 +279,7 @@ async fn remote_oracle(
     for (field, address) in [("link", plan.chainlink.link), ("operator", plan.chainlink.operator)] {
         let address =
             address.ok_or_else(|| DeployError::Plan(format!("chainlink.{field} is missing")))?;
-        // A call to an address without code succeeds and does nothing: check before spending.
-        let code =
-            provider.get_code_at(address).await.map_err(|e| DeployError::Chain(e.to_string()))?;
-        if code.is_empty() {
-            return Err(DeployError::Plan(format!(
-                "chainlink.{field} {address} has no code on chain {chain_id}"
-            )));
-        }
+        has_code(provider, &format!("chainlink.{field}"), address, chain_id).await?;
         found.push(address);
     }
     Ok((found[0], found[1]))
@@ -251,6 +308,65 @@ async fn local_oracle(
     Ok((link, operator))
 }
 
+/// Chainlink's `KeystoneForwarder` deployed and `setConfig`ured for the plan's DON, through
+/// px-don's own [`px_don::forwarder::deploy_and_configure_recorded`].
+async fn local_forwarder(
+    d: &mut Deployer<'_>,
+    artifacts: &Artifacts,
+    plan: &Plan,
+) -> Result<(Address, DonDeployment), DeployError> {
+    let don =
+        plan.cre.don.as_ref().ok_or_else(|| DeployError::Plan("cre.don is missing".into()))?;
+    let signers = don.signers.clone().unwrap_or_else(|| {
+        px_don::don::dev_signers(3 * usize::from(don.f) + 1)
+            .iter()
+            .map(alloy::signers::local::PrivateKeySigner::address)
+            .collect()
+    });
+    let config = DonConfig {
+        don_id: don.don_id,
+        config_version: don.config_version,
+        f: don.f,
+        signers: signers.clone(),
+    };
+    let configured = px_don::forwarder::deploy_and_configure_recorded(
+        d.provider,
+        &artifacts.forwarder_artifact(),
+        &config,
+    )
+    .await
+    .map_err(|e| match e {
+        px_don::Error::Artifact(m) => DeployError::Artifact(m),
+        other => DeployError::Chain(format!("KeystoneForwarder: {other}")),
+    })?;
+    let record = |receipt| Sent { receipt, earlier: Vec::new() };
+    d.record("deploy KeystoneForwarder", &record(configured.deployment));
+    d.record("forwarder.setConfig", &record(configured.set_config));
+    let deployed =
+        DonDeployment { don_id: don.don_id, config_version: don.config_version, f: don.f, signers };
+    Ok((configured.forwarder, deployed))
+}
+
+/// PxSync's CRE receiver configuration and the route its requests take.
+async fn wire_cre(d: &mut Deployer<'_>, p: &Deployment) -> Result<(), DeployError> {
+    let (sync, cre) = (p.sync, &p.cre);
+    let forwarder = IPxSync::setForwarderAddressCall { forwarder: cre.forwarder };
+    d.call("sync.setForwarderAddress", sync, &forwarder).await?;
+    let author = IPxSync::setExpectedAuthorCall { author: cre.workflow_owner };
+    d.call("sync.setExpectedAuthor", sync, &author).await?;
+    let id = IPxSync::setExpectedWorkflowIdCall { id: cre.workflow_id };
+    d.call("sync.setExpectedWorkflowId", sync, &id).await?;
+    if !cre.workflow_name.is_empty() {
+        let name = IPxSync::setExpectedWorkflowNameCall { name: cre.workflow_name.clone() };
+        d.call("sync.setExpectedWorkflowName", sync, &name).await?;
+    }
+    d.call("sync.setSyncFee", sync, &IPxSync::setSyncFeeCall { fee: cre.sync_fee }).await?;
+    let timeout = IPxSync::setCreRequestTimeoutCall { timeoutSeconds: cre.request_timeout_s };
+    d.call("sync.setCreRequestTimeout", sync, &timeout).await?;
+    let route = IPxSync::setSyncRouteCall { route: p.sync_route };
+    d.call("sync.setSyncRoute", sync, &route).await
+}
+
 /// The programs' roles, PxSync's oracle, signers and LINK, and the new owner.
 async fn wire(d: &mut Deployer<'_>, p: &Deployment, plan: &Plan) -> Result<(), DeployError> {
     let (core, sync) = (p.core, p.sync);
@@ -263,6 +379,7 @@ async fn wire(d: &mut Deployer<'_>, p: &Deployment, plan: &Plan) -> Result<(), D
     let oracle =
         IPxSync::setOracleCall { link: p.link, operator: p.operator, jobId: p.job_id, fee: p.fee };
     d.call("sync.setOracle", sync, &oracle).await?;
+    wire_cre(d, p).await?;
     for signer in &plan.usage_signers {
         let trust = IPxSync::setUsageSignerCall { signer: *signer, trusted: true };
         d.call("sync.setUsageSigner", sync, &trust).await?;
@@ -308,6 +425,10 @@ pub async fn deploy(
     } else {
         Some(remote_oracle(provider, plan, chain_id).await?)
     };
+    let named_forwarder = plan.forwarder()?;
+    if let Some(forwarder) = named_forwarder {
+        has_code(provider, "cre.forwarder", forwarder, chain_id).await?;
+    }
     let mut d = Deployer { provider, steps: Vec::new(), progress };
 
     let core = d.program("deploy PxStorageNft", &artifacts.core, &deployer.abi_encode()).await?;
@@ -320,6 +441,21 @@ pub async fn deploy(
     let (link, operator) = match remote {
         Some(oracle) => oracle,
         None => local_oracle(&mut d, deployer, artifacts, plan).await?,
+    };
+    let (forwarder, don) = if let Some(forwarder) = named_forwarder {
+        (forwarder, None)
+    } else {
+        let (forwarder, don) = local_forwarder(&mut d, artifacts, plan).await?;
+        (forwarder, Some(don))
+    };
+    let receiver = CreDeployment {
+        forwarder,
+        workflow_owner: plan.cre.workflow_owner,
+        workflow_id: plan.cre.workflow_id,
+        workflow_name: plan.cre.workflow_name.clone(),
+        sync_fee: plan.sync_fee()?,
+        request_timeout_s: plan.cre.request_timeout_s,
+        don,
     };
 
     let mut deployment = Deployment {
@@ -334,6 +470,8 @@ pub async fn deploy(
         fee,
         registrar: plan.registrar,
         usage_signers: plan.usage_signers.clone(),
+        cre: receiver,
+        sync_route: plan.cre.default_route.id(),
         deployer,
         start_block,
         steps: Vec::new(),

@@ -14,6 +14,7 @@ use px_deploy::{
     plan::Plan,
     system::{Artifacts, Deployment, deploy},
 };
+use px_don::forwarder::IKeystoneForwarder;
 use px_testkit::{
     DevnetServer,
     px_devnet::chain::{Chain, config::DEV_KEYS},
@@ -68,6 +69,22 @@ async fn deploys_and_wires_everything_on_a_stylus_chain() {
         (d.link, d.operator, d.job_id, d.fee)
     );
     assert!(sync.isUsageSigner(plan.usage_signers[0]).call().await.unwrap());
+    let receiver = sync.creConfig().call().await.unwrap();
+    assert_eq!(
+        (receiver.forwarder, receiver.expectedAuthor, receiver.expectedWorkflowId),
+        (d.cre.forwarder, plan.cre.workflow_owner, plan.cre.workflow_id)
+    );
+    assert_eq!(receiver.expectedWorkflowName.0, px_don::report::workflow_name_field("px-sync"));
+    assert_eq!((receiver.syncFee, receiver.requestTimeout), (plan.sync_fee().unwrap(), 300));
+    assert_eq!(sync.syncRoute().call().await.unwrap(), 1, "CRE is the default route");
+    assert_eq!(d.sync_route, 1);
+    let forwarder = IKeystoneForwarder::new(d.cre.forwarder, &provider);
+    assert!(forwarder.typeAndVersion().call().await.unwrap().starts_with("KeystoneForwarder"));
+    let don = d.cre.don.as_ref().unwrap();
+    let dev: Vec<Address> =
+        px_don::don::dev_signers(4).iter().map(PrivateKeySigner::address).collect();
+    assert_eq!((don.f, &don.signers), (1, &dev));
+    assert!(seen.iter().any(|s| s == "forwarder.setConfig"));
     assert_eq!(sync.sponsoredMinQuota().call().await.unwrap(), 1 << 30);
     let link = LinkTokenInterface::new(d.link, &provider);
     assert_eq!(
@@ -134,6 +151,28 @@ async fn error_when_the_oracle_addresses_have_no_code() {
     assert_eq!(steps, 0);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn error_when_the_named_forwarder_has_no_code() {
+    // An Arbitrum plan's forwarder on a chain where it does not exist (the wrong network, or a
+    // stale directory entry): refused before anything is deployed.
+    let server = DevnetServer::start(Chain::default());
+    let (provider, deployer) = provider(&server);
+    let text = include_str!("../plans/local.toml").replace(
+        "forwarder = \"deploy\"",
+        "forwarder = \"0x76c9cf548b4179F8901cda1f8623568b58215E62\"",
+    );
+    let text = text.split("[cre.don]").next().unwrap();
+    let plan = Plan::parse(text).unwrap();
+    let mut steps = 0;
+    let err =
+        deploy(&provider, deployer, &artifacts(), &plan, &mut |_| steps += 1).await.unwrap_err();
+    assert!(
+        matches!(&err, DeployError::Plan(m) if m.contains("cre.forwarder") && m.contains("no code")),
+        "{err}"
+    );
+    assert_eq!(steps, 0);
+}
+
 #[test]
 fn error_when_the_programs_are_not_built() {
     let err = Artifacts::read(&root().join("no-such-dir"), &root()).unwrap_err();
@@ -172,9 +211,11 @@ fn the_binary_refuses_to_run_without_a_key() {
     assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
 }
 
-/// px-testkit's fixture, which the node's, the CLI's and the end-to-end tests run on, is the
-/// environment the local plan describes: the same prices, job, fee, sponsored-sync threshold
-/// and funding, and the same registrar, usage signer and Chainlink node.
+/// px-testkit's fixture, which the node's, the CLI's and the gas benchmark's tests run on, is
+/// the environment the local plan describes: the same prices, job, fee, sponsored-sync
+/// threshold and funding, the same registrar, usage signer and Chainlink node, and the same CRE
+/// receiver configuration and DON. Only its route differs: Direct Request, for the tests that
+/// drive px-job-runner (`Deployment::use_cre` switches).
 #[test]
 fn the_test_fixture_is_the_local_plan() {
     use alloy::sol_types::SolCall;
@@ -197,6 +238,25 @@ fn the_test_fixture_is_the_local_plan() {
         IPxSync::sponsoredMinQuotaCall::abi_decode_returns(&min_quota).unwrap(),
         plan.sync.sponsored_min_quota
     );
+    let cre = view(d.sync, IPxSync::creConfigCall {}.abi_encode());
+    let cre = IPxSync::creConfigCall::abi_decode_returns(&cre).unwrap();
+    assert_eq!(
+        (cre.forwarder, cre.expectedAuthor, cre.expectedWorkflowId),
+        (d.forwarder, plan.cre.workflow_owner, plan.cre.workflow_id)
+    );
+    assert_eq!(
+        cre.expectedWorkflowName.0,
+        px_don::report::workflow_name_field(&plan.cre.workflow_name)
+    );
+    assert_eq!(
+        (cre.syncFee, cre.requestTimeout),
+        (plan.sync_fee().unwrap(), plan.cre.request_timeout_s)
+    );
+    let don = plan.cre.don.as_ref().unwrap();
+    assert_eq!((don.don_id, don.f), (px_testkit::DON_ID, px_testkit::DON_F));
+    assert_eq!(d.don_signers.len(), 3 * usize::from(don.f) + 1);
+    let route = view(d.sync, IPxSync::syncRouteCall {}.abi_encode());
+    assert_eq!(IPxSync::syncRouteCall::abi_decode_returns(&route).unwrap(), 2);
     let funds = view(d.link, LinkTokenInterface::balanceOfCall { owner: d.sync }.abi_encode());
     assert_eq!(
         LinkTokenInterface::balanceOfCall::abi_decode_returns(&funds).unwrap(),

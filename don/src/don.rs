@@ -19,14 +19,13 @@ use crate::{
     report::{self, ReportHeader, WorkflowIdentity},
 };
 
-/// Gas limit of the report transaction (the workflow's `writeReport` gas limit). Measured on
-/// px-devnet: `KeystoneForwarder.report` with two signatures and the report-recording fixture
-/// as receiver used 113,070 gas in all (`cargo test -p px-don --test forwarder f_plus_one --
-/// --nocapture` prints it). The forwarder routes only with at least 130,000 gas left
-/// (`MINIMUM_GAS_LIMIT` plus its internal reserve), and PxSync's `onReport` is estimated at the
-/// `fulfillSync` callback's 63,788 to 86,671 gas (`docs/benchmarks.md`) plus its metadata
-/// checks; 400,000 covers signature checks, routing and that callback with a margin.
-/// Re-measure on the real receiver when it lands.
+/// Gas limit of the report transaction (the workflow's `writeReport` gas limit, `gasLimit` in
+/// `cre/px-sync/config.*.json`). Measured on px-devnet with the real PxSync as receiver
+/// (`scripts/bench/gas.sh`, `docs/benchmarks.md`, "Sync through CRE"): a whole
+/// `KeystoneForwarder.report` with two signatures into `onReport` uses 184,610 (refresh) to
+/// 207,458 gas (first sync). 400,000 leaves 1.9× that for what px-devnet does not charge
+/// (Arbitrum's L1 data component, Stylus start-ups above the documented minimum), and keeps the
+/// ~130,000 the forwarder needs left at `route`.
 pub const WRITE_REPORT_GAS_LIMIT: u64 = 400_000;
 
 /// What happened to one request.

@@ -13,7 +13,7 @@ use alloy::{
     network::TransactionBuilder,
     primitives::{Address, B256, Bytes},
     providers::{DynProvider, Provider},
-    rpc::types::TransactionRequest,
+    rpc::types::{TransactionReceipt, TransactionRequest},
     sol_types::SolCall,
 };
 
@@ -78,7 +78,7 @@ async fn send_ok(
     provider: &DynProvider,
     tx: TransactionRequest,
     what: &str,
-) -> Result<alloy::rpc::types::TransactionReceipt, Error> {
+) -> Result<TransactionReceipt, Error> {
     let receipt = provider
         .send_transaction(tx)
         .await
@@ -98,11 +98,19 @@ async fn send_ok(
 /// # Errors
 /// [`Error::Artifact`] without the artifact, [`Error::Chain`] if the deployment fails.
 pub async fn deploy(provider: &DynProvider, artifact: &Path) -> Result<Address, Error> {
+    deploy_recorded(provider, artifact).await.map(|(address, _)| address)
+}
+
+async fn deploy_recorded(
+    provider: &DynProvider,
+    artifact: &Path,
+) -> Result<(Address, TransactionReceipt), Error> {
     let tx = TransactionRequest::default().with_deploy_code(creation_code(artifact)?);
     let receipt = send_ok(provider, tx, "KeystoneForwarder deployment").await?;
-    receipt
+    let address = receipt
         .contract_address
-        .ok_or_else(|| Error::Chain("the forwarder deployment created no contract".into()))
+        .ok_or_else(|| Error::Chain("the forwarder deployment created no contract".into()))?;
+    Ok((address, receipt))
 }
 
 /// A DON's configuration on a forwarder.
@@ -127,6 +135,14 @@ pub async fn configure(
     forwarder: Address,
     config: &DonConfig,
 ) -> Result<(), Error> {
+    configure_recorded(provider, forwarder, config).await.map(|_| ())
+}
+
+async fn configure_recorded(
+    provider: &DynProvider,
+    forwarder: Address,
+    config: &DonConfig,
+) -> Result<TransactionReceipt, Error> {
     let call = IKeystoneForwarder::setConfigCall {
         donId: config.don_id,
         configVersion: config.config_version,
@@ -134,7 +150,18 @@ pub async fn configure(
         signers: config.signers.clone(),
     };
     let tx = TransactionRequest::default().with_to(forwarder).with_input(call.abi_encode());
-    send_ok(provider, tx, "KeystoneForwarder.setConfig").await.map(|_| ())
+    send_ok(provider, tx, "KeystoneForwarder.setConfig").await
+}
+
+/// A forwarder [`deploy_and_configure_recorded`] deployed, and its two transactions.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    /// The forwarder.
+    pub forwarder: Address,
+    /// Its deployment.
+    pub deployment: TransactionReceipt,
+    /// Its `setConfig`.
+    pub set_config: TransactionReceipt,
 }
 
 /// Deploys a forwarder and configures `config` on it: a local DON's forwarder in one call.
@@ -146,9 +173,21 @@ pub async fn deploy_and_configure(
     artifact: &Path,
     config: &DonConfig,
 ) -> Result<Address, Error> {
-    let forwarder = deploy(provider, artifact).await?;
-    configure(provider, forwarder, config).await?;
-    Ok(forwarder)
+    deploy_and_configure_recorded(provider, artifact, config).await.map(|c| c.forwarder)
+}
+
+/// [`deploy_and_configure`], returning the receipts too (a deployment tool records them).
+///
+/// # Errors
+/// As [`deploy`] and [`configure`].
+pub async fn deploy_and_configure_recorded(
+    provider: &DynProvider,
+    artifact: &Path,
+    config: &DonConfig,
+) -> Result<Configured, Error> {
+    let (forwarder, deployment) = deploy_recorded(provider, artifact).await?;
+    let set_config = configure_recorded(provider, forwarder, config).await?;
+    Ok(Configured { forwarder, deployment, set_config })
 }
 
 /// The `report(receiver, rawReport, reportContext, signatures)` call.

@@ -17,12 +17,9 @@ use crate::{
     node::SyncRequest,
 };
 
-alloy::sol! {
-    /// The request event of both sync routes (wire formats, "Sync through CRE"). Defined here
-    /// until the syncing program's ABI in `abi/` carries it.
-    #[derive(Debug, PartialEq, Eq)]
-    event SyncRequested(uint256 indexed tokenId, bytes32 indexed requestId, address indexed payer, uint8 route, bytes btnsKey);
-}
+/// The request event of both sync routes (wire formats, "Sync through CRE"), from the syncing
+/// program's ABI.
+pub use px_abi::IPxSync::SyncRequested;
 
 /// Decodes one `SyncRequested` log.
 ///

@@ -5,7 +5,10 @@
 //! - [`Deployment`]: core, storefront, sync and renderer (the WASM `cargo xtask wasm` builds,
 //!   deployed through `StylusDeployer` with their constructors), Chainlink's LinkToken and
 //!   Operator (`scripts/setup.sh chainlink`), roles, oracle, sponsored syncs for paid plans,
-//!   usage signer, LINK balances.
+//!   usage signer, LINK balances; Chainlink's `KeystoneForwarder` configured for px-don's
+//!   4-node development DON (f = 1) and PxSync's CRE receiver configured as
+//!   `deploy/plans/local.toml` says. The route is Direct Request ([`Deployment::new`]) so that
+//!   tests driving px-job-runner keep working; [`Deployment::use_cre`] switches to CRE.
 //! - [`DevnetServer`]: a deployment's chain served on `127.0.0.1:<free port>`.
 //!
 //! Actors are px-devnet's development accounts (public keys, never use them elsewhere).
@@ -34,6 +37,34 @@ pub const JOB_ID: B256 = B256::new(*b"0eec7e1dd0d2476ca1a872dfb6633f46");
 /// Plan prices the storefront is deployed with (plans 1, 2, 3), in wei.
 pub const PRICES: [u128; 3] =
     [1_000_000_000_000_000, 4_000_000_000_000_000, 15_000_000_000_000_000];
+
+/// The workflow id PxSync expects (`deploy/plans/local.toml`'s `cre.workflow_id`).
+pub const WORKFLOW_ID: B256 = B256::new([
+    0x00, 0x70, 0x78, 0x2d, 0x73, 0x79, 0x6e, 0x63, 0x2d, 0x6c, 0x6f, 0x63, 0x61, 0x6c, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+/// The workflow name PxSync expects (checked with the owner).
+pub const WORKFLOW_NAME: &str = "px-sync";
+/// Wei per user-paid CRE sync (`requestSyncWithFee`).
+pub const SYNC_FEE_WEI: u128 = 100_000_000_000_000;
+/// Seconds before an unanswered CRE request may be cancelled.
+pub const CRE_REQUEST_TIMEOUT_S: u64 = 300;
+/// The local DON's id and configuration version on the forwarder.
+pub const DON_ID: u32 = 1;
+/// Faults the local DON tolerates (4 nodes).
+pub const DON_F: u8 = 1;
+/// `SyncRequested.route` of CRE.
+pub const ROUTE_CRE: u8 = 1;
+/// `SyncRequested.route` of Direct Request.
+pub const ROUTE_DIRECT_REQUEST: u8 = 2;
+
+alloy::sol! {
+    /// `KeystoneForwarder.setConfig` (px-don has the whole interface; this fixture runs on the
+    /// library chain without RPC).
+    interface ForwarderConfig {
+        function setConfig(uint32 donId, uint32 configVersion, uint8 f, address[] calldata signers) external;
+    }
+}
 
 alloy::sol! {
     /// LinkToken's minting (not part of the PX bindings: only tests mint LINK).
@@ -106,6 +137,12 @@ pub struct Deployment {
     pub users: Vec<PrivateKeySigner>,
     /// LINK per sync request.
     pub fee: U256,
+    /// Chainlink's `KeystoneForwarder`, PxSync's configured forwarder.
+    pub forwarder: Address,
+    /// The local DON's node keys (px-don's development signers), configured on the forwarder.
+    pub don_signers: Vec<PrivateKeySigner>,
+    /// The CRE workflow owner PxSync expects (the owner's address, as in the local plan).
+    pub workflow_owner: Address,
 }
 
 impl Deployment {
@@ -161,6 +198,8 @@ impl Deployment {
         let mut operator_code = chainlink("Operator");
         operator_code.extend_from_slice(&(link, o).abi_encode_params());
         let operator = chain.deploy(o, operator_code).expect("Operator deploys");
+        let forwarder =
+            chain.deploy(o, chainlink("KeystoneForwarder")).expect("KeystoneForwarder deploys");
         let fee = U256::from(LINK / 10);
         let mut d = Self {
             chain,
@@ -176,6 +215,9 @@ impl Deployment {
             oracle_node,
             users,
             fee,
+            forwarder,
+            don_signers: px_don::don::dev_signers(3 * usize::from(DON_F) + 1),
+            workflow_owner: o,
         };
         d.send(o, core, &IPxStorageNft::setMinterCall { minter: storefront }).expect_success();
         d.send(o, core, &IPxStorageNft::setRegistrarCall { registrar: d.registrar.address() })
@@ -199,6 +241,7 @@ impl Deployment {
             &OperatorInterface::setAuthorizedSendersCall { senders: vec![d.oracle_node.address()] },
         )
         .expect_success();
+        d.configure_cre();
         d.send(o, link, &LinkMint::grantMintRoleCall { minter: o }).expect_success();
         let hundred = U256::from(100 * LINK);
         let mut holders: Vec<Address> = d.users.iter().map(PrivateKeySigner::address).collect();
@@ -207,6 +250,43 @@ impl Deployment {
             d.send(o, link, &LinkMint::mintCall { account: to, amount: hundred }).expect_success();
         }
         d
+    }
+
+    /// The forwarder's DON and PxSync's CRE receiver, as the local plan configures them, with
+    /// the route left on Direct Request.
+    fn configure_cre(&mut self) {
+        let (o, sync) = (self.owner.address(), self.sync);
+        let signers = self.don_signers.iter().map(PrivateKeySigner::address).collect();
+        let don =
+            ForwarderConfig::setConfigCall { donId: DON_ID, configVersion: 1, f: DON_F, signers };
+        self.send(o, self.forwarder, &don).expect_success();
+        let forwarder = IPxSync::setForwarderAddressCall { forwarder: self.forwarder };
+        self.send(o, sync, &forwarder).expect_success();
+        let author = IPxSync::setExpectedAuthorCall { author: self.workflow_owner };
+        self.send(o, sync, &author).expect_success();
+        self.send(o, sync, &IPxSync::setExpectedWorkflowIdCall { id: WORKFLOW_ID })
+            .expect_success();
+        let name = IPxSync::setExpectedWorkflowNameCall { name: WORKFLOW_NAME.into() };
+        self.send(o, sync, &name).expect_success();
+        let fee = IPxSync::setSyncFeeCall { fee: U256::from(SYNC_FEE_WEI) };
+        self.send(o, sync, &fee).expect_success();
+        let timeout = IPxSync::setCreRequestTimeoutCall { timeoutSeconds: CRE_REQUEST_TIMEOUT_S };
+        self.send(o, sync, &timeout).expect_success();
+        self.set_route(ROUTE_DIRECT_REQUEST);
+    }
+
+    /// `PxSync.setSyncRoute(route)` from the owner.
+    ///
+    /// # Panics
+    /// If PxSync refuses the route.
+    pub fn set_route(&mut self, route: u8) {
+        let o = self.owner.address();
+        self.send(o, self.sync, &IPxSync::setSyncRouteCall { route }).expect_success();
+    }
+
+    /// Switches PxSync's requests to CRE (the local plan's default route).
+    pub fn use_cre(&mut self) {
+        self.set_route(ROUTE_CRE);
     }
 
     /// Sends `call` from `from` to `to`, mined.

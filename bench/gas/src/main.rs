@@ -14,6 +14,10 @@
 //! does identical work in both (its commitment check, escrow, the cold `CALL`), so the difference
 //! is exactly what the callback frame used, net of the refunds it earned.
 //!
+//! The same three syncs also run through CRE: the request on PxSync's CRE route, then
+//! Chainlink's `KeystoneForwarder.report` from the DON's transmitter with f + 1 DON signatures
+//! (px-don's bytes), with the receiver's share by the same `STOP` difference.
+//!
 //! Anvil side: `bench/gas/sol/BenchERC721.sol`, compiled by `scripts/bench/gas.sh` with solc
 //! 0.8.19 (`scripts/chainlink/compile.mjs`), deployed on a fresh anvil (Prague, the same chain id)
 //! and driven through the same sequence of mints and transfers; the same bytecode also runs on
@@ -44,6 +48,11 @@ use px_abi::{
     chainlink::{LinkTokenInterface as Link, OperatorInterface as Operator},
     eip712,
 };
+use px_don::{
+    don::WRITE_REPORT_GAS_LIMIT,
+    forwarder,
+    report::{self, ReportHeader, SyncReport, WorkflowIdentity},
+};
 use px_testkit::{
     Deployment, PRICES,
     px_devnet::{
@@ -68,6 +77,9 @@ const TARGET_TRANSFER: u64 = 60_000;
 const TARGET_FULFIL: u64 = 60_000;
 /// The job spec's gas limit for `fulfillOracleRequest2` (`scripts/chainlink/px-sync-job.toml`).
 const FULFIL_GAS_LIMIT: u64 = 1_000_000;
+/// Stylus program frames of a CRE delivery: the forwarder's ERC-165 probe of PxSync (three
+/// `supportsInterface` calls), `onReport`, and the core under it as under `fulfillSync` (two).
+const CRE_FRAMES: u64 = 6;
 /// 1 GiB: plan 1's quota, from which syncs are sponsored in this run.
 const GIB: u64 = 1 << 30;
 
@@ -148,6 +160,16 @@ fn oracle_request(r: &Receipt) -> Operator::OracleRequest {
         .data
 }
 
+/// The request id of PxSync's `SyncRequested` in a request's receipt.
+fn sync_request(r: &Receipt) -> B256 {
+    r.logs
+        .iter()
+        .find_map(|l| Sync::SyncRequested::decode_log(l).ok())
+        .expect("PxSync emitted SyncRequested")
+        .data
+        .requestId
+}
+
 /// The token a mint's receipt created (the core's `Transfer` from zero).
 fn minted(r: &Receipt) -> U256 {
     r.logs
@@ -163,13 +185,15 @@ struct Devnet {
     d: Deployment,
     rows: Vec<Row>,
     chain_id: u64,
+    /// Whole-transaction gas of each CRE delivery (what the workflow's gas limit must cover).
+    cre_whole: Vec<u64>,
 }
 
 impl Devnet {
     fn new() -> Self {
         let d = Deployment::new();
         let chain_id = d.chain.config().chain_id;
-        Self { d, rows: Vec::new(), chain_id }
+        Self { d, rows: Vec::new(), chain_id, cre_whole: Vec::new() }
     }
 
     /// Sends `data` with `value` from `from` to `to`, mined; panics unless it succeeded.
@@ -254,6 +278,154 @@ impl Devnet {
             data: answer.abi_encode()[4..].to_vec().into(),
         }
         .abi_encode()
+    }
+
+    /// The local DON's `KeystoneForwarder.report` for `request`: the payload carries the report
+    /// the usage signer signed, the raw report is signed by f + 1 = 2 DON nodes (px-don's
+    /// encoding, byte-identical to the workflow's); `execution` makes its transmission unique.
+    fn cre_report(
+        &self,
+        request: B256,
+        token: U256,
+        key: &Bytes,
+        (sequence, used, uploads, digest): (u64, u64, u32, B256),
+        execution: u8,
+    ) -> Vec<u8> {
+        let usage = eip712::UsageReport {
+            tokenId: token,
+            btnsKey: key.clone(),
+            sequence,
+            usedBytes: used,
+            uploadCount: uploads,
+        };
+        let hash = usage.eip712_signing_hash(&eip712::domain(self.chain_id, self.d.core));
+        let sig = self.d.usage_signer.sign_hash_sync(&hash).expect("signs");
+        let payload = SyncReport {
+            request_id: request,
+            token_id: token,
+            sequence,
+            used_bytes: used,
+            upload_count: uploads,
+            metadata_digest: digest,
+            signatures: sig.as_bytes().to_vec().into(),
+        }
+        .encode();
+        let identity = WorkflowIdentity {
+            workflow_id: px_testkit::WORKFLOW_ID,
+            workflow_name: px_testkit::WORKFLOW_NAME.into(),
+            workflow_owner: self.d.workflow_owner,
+            don_id: px_testkit::DON_ID,
+            config_version: 1,
+        };
+        let header = ReportHeader::new(&identity, B256::repeat_byte(execution), 1_700_000_000);
+        let raw = header.raw_report(&payload);
+        let context = report::report_context(B256::repeat_byte(0xcd), u32::from(execution));
+        let signatures: Vec<[u8; 65]> = self.d.don_signers[..2]
+            .iter()
+            .map(|k| report::sign(k, &raw, &context).expect("signs"))
+            .collect();
+        forwarder::report_call(self.d.sync, raw, &context, &signatures).abi_encode()
+    }
+
+    /// Sends a CRE delivery from the DON's transmitter with the workflow's gas limit, records
+    /// the whole transaction and the receiver's share (by the `STOP` difference, as for
+    /// `fulfillSync`), and checks that the report was accepted.
+    fn deliver(&mut self, (label, short): (&str, &str), data: Vec<u8>) {
+        let transmitter = signer(0).address();
+        let intrinsic = intrinsic(&data);
+        let tx =
+            TxRequest::call(transmitter, self.d.forwarder, data).with_gas(WRITE_REPORT_GAS_LIMIT);
+        // With PxSync reduced to `STOP` its ERC-165 probe answers nothing: the forwarder
+        // records an invalid receiver and calls no `onReport`. The difference is what a real
+        // receiver costs the transmission: the probe (three `supportsInterface` calls) and
+        // `onReport` with the core under it.
+        let mut without = self.d.chain.clone();
+        without.set_code(self.d.sync, Bytes::from_static(&[0x00]));
+        let bare = without.send(tx.clone()).expect("valid transaction");
+        assert!(bare.success, "delivery without the receiver reverted");
+
+        let r = self.d.chain.send(tx).expect("valid transaction");
+        assert!(r.success, "delivery reverted");
+        assert!(
+            r.logs.iter().any(|l| Sync::SyncFulfilled::decode_log(l).is_ok()),
+            "{label}: the report was not accepted"
+        );
+        self.rows.push(Row {
+            op: format!("`KeystoneForwarder.report` → `onReport`, {label}, whole transaction"),
+            chain: "px-devnet",
+            gas: r.gas_used,
+            intrinsic: Some(intrinsic),
+            frames: CRE_FRAMES,
+            logs: log_gas(&r.logs),
+            target: Some(TARGET_FULFIL),
+        });
+        let (sync, core) = (self.d.sync, self.d.core);
+        self.rows.push(Row {
+            op: format!("`onReport` receiver's share (ERC-165 probe included), {short}"),
+            chain: "px-devnet",
+            gas: r.gas_used - bare.gas_used,
+            intrinsic: None,
+            frames: CRE_FRAMES,
+            logs: log_gas(r.logs.iter().filter(|l| l.address == sync || l.address == core)),
+            target: Some(TARGET_FULFIL),
+        });
+        self.cre_whole.push(r.gas_used);
+    }
+
+    /// The three syncs of the Direct Request run (first, repeat with a new document, refresh)
+    /// through CRE on a token of their own: the request on the CRE route, then the local DON's
+    /// delivery through the forwarder.
+    fn run_cre(&mut self, deadline: U256) {
+        let carol = self.d.users[2].address();
+        let (store, sync, core) = (self.d.storefront, self.d.sync, self.d.core);
+        let (price, plan) = (U256::from(PRICES[0]), U256::from(1));
+        let key = btns_key(0xc0);
+        let call = Store::mintWithKeyCall {
+            planId: plan,
+            btnsKey: key.clone(),
+            deadline,
+            signature: self.mint_authorization(carol, plan, &key, deadline),
+        };
+        let token = minted(&self.send(carol, store, price, call.abi_encode()));
+        self.d.use_cre();
+
+        let request = Sync::requestSyncCall { tokenId: token }.abi_encode();
+        let r = self.measure(
+            "`requestSync` (sponsored, CRE route), the token's first request",
+            2,
+            None,
+            (carol, sync, U256::ZERO),
+            request.clone(),
+        );
+        let data =
+            self.cre_report(sync_request(&r), token, &key, (1, 0, 0, B256::repeat_byte(0x11)), 1);
+        self.deliver(("first sync (sequence 1)", "first sync"), data);
+
+        let fee = U256::from(px_testkit::SYNC_FEE_WEI);
+        let r = self.measure(
+            "`requestSyncWithFee` (user-paid in ETH, CRE route), a later request",
+            2,
+            None,
+            (carol, sync, fee),
+            Sync::requestSyncWithFeeCall { tokenId: token }.abi_encode(),
+        );
+        let report = (2, 3_000_000, 3, B256::repeat_byte(0x13));
+        let data = self.cre_report(sync_request(&r), token, &key, report, 2);
+        self.deliver(("repeat sync (sequence 2, a new document)", "repeat sync"), data);
+
+        let query = TxRequest::call(Address::ZERO, core, Nft::syncWindowCall {}.abi_encode());
+        let out = self.d.chain.call(&query, None).expect("call runs");
+        let window = Nft::syncWindowCall::abi_decode_returns(&out.output).expect("u64");
+        self.d.chain.increase_time(window);
+        let r = self.measure(
+            "`requestSync` (sponsored, CRE route), a later request",
+            2,
+            None,
+            (carol, sync, U256::ZERO),
+            request,
+        );
+        let data = self.cre_report(sync_request(&r), token, &key, report, 3);
+        self.deliver(("refresh (sequence 2 again, the same document)", "refresh"), data);
     }
 
     /// Sends a fulfilment, records the whole transaction and the callback's share (by the
@@ -481,6 +653,9 @@ impl Devnet {
         );
         let data = self.fulfilment(&oracle_request(&r), t_keyless, &key_2, report);
         self.fulfil(("refresh (sequence 2 again, the same document)", "refresh"), data);
+
+        let deadline = U256::from(self.d.chain.latest().header.timestamp + 3_600);
+        self.run_cre(deadline);
     }
 
     /// `programMemoryFootprint` of each program (pages of 64 KiB claimed per call).
@@ -745,6 +920,14 @@ fn main() {
     }
 
     print_report(&rows, &on_devnet, parity, &Anvil::version(&anvil_bin), &footprints);
+    let most = dev.cre_whole.iter().copied().max().unwrap_or_default();
+    println!();
+    println!(
+        "CRE deliveries (KeystoneForwarder.report, 2 DON signatures, PxSync.onReport): at most {} gas \
+         of the workflow's writeReport gas limit {} (px_don::don::WRITE_REPORT_GAS_LIMIT)",
+        fmt(most),
+        fmt(WRITE_REPORT_GAS_LIMIT)
+    );
 
     if let Some(path) = json_out {
         let out = json!({
@@ -753,6 +936,8 @@ fn main() {
                 "intrinsic": r.intrinsic, "stylusFrames": r.frames, "logs": r.logs, "rest": r.rest(),
             })).collect::<Vec<_>>(),
             "solidityOnDevnetEqualsAnvil": parity,
+            "creDeliveries": dev.cre_whole,
+            "writeReportGasLimit": WRITE_REPORT_GAS_LIMIT,
             "programs": footprints.iter().map(|(name, at, pages, len, hash)| json!({
                 "name": name, "address": at, "codeBytes": len, "codeHash": hash, "footprintPages": pages,
             })).collect::<Vec<_>>(),

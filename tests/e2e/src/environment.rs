@@ -14,6 +14,8 @@ use alloy::{
 };
 use anyhow::{Context, Result, anyhow};
 use px_abi::{IPxStorageNft, chainlink::LinkTokenInterface};
+/// A sync route ([`Options::route`]).
+pub use px_deploy::plan::Route;
 use px_deploy::{
     plan::Plan,
     system::{Artifacts, Deployment, deploy},
@@ -23,8 +25,9 @@ use px_ipfs_testnode::IpfsNode;
 use crate::process::{Process, bin_dir, free_port};
 
 /// px-devnet's development keys (anvil's public keys, never use them elsewhere); the roles are
-/// the ones `deploy/plans/local.toml` gives them: 1 owner, 2 registrar, 3 usage signer, 4 the
-/// Chainlink node, 5 to 10 buyers.
+/// the ones `deploy/plans/local.toml` gives them: 1 owner (and the CRE workflow owner), 2
+/// registrar, 3 usage signer, 4 the Chainlink node, 5 to 10 buyers; 0 (nitro-devnode's key) is
+/// the local DON's transmitter, which pays for `KeystoneForwarder.report`.
 pub use px_devnet::chain::config::DEV_KEYS;
 
 /// One LINK.
@@ -46,6 +49,9 @@ pub struct Options {
     pub default_ports: bool,
     /// Print each deployment transaction.
     pub narrate: bool,
+    /// The route sync requests take: CRE (the `KeystoneForwarder` and px-don, the local plan's
+    /// default) or Direct Request (the legacy path: the Operator and px-job-runner).
+    pub route: Route,
 }
 
 /// A port: the default one, or a free one.
@@ -85,6 +91,7 @@ pub struct Environment {
     adapter: Option<Process>,
     node: Option<Process>,
     job_runner: Option<Process>,
+    don: Option<Process>,
     adapter_port: u16,
     options: Options,
 }
@@ -121,7 +128,8 @@ impl Environment {
         let owner = key(1);
         let deployer = owner.address();
         let provider = Self::provider_at(&rpc_url, &owner)?;
-        let plan = Plan::parse(include_str!("../../../deploy/plans/local.toml"))?;
+        let mut plan = Plan::parse(include_str!("../../../deploy/plans/local.toml"))?;
+        plan.cre.default_route = options.route;
         let artifacts =
             Artifacts::read(&root().join("target/stylus"), &root().join("tools/chainlink/out"))?;
         let narrate = options.narrate;
@@ -153,6 +161,7 @@ impl Environment {
             adapter: None,
             node: None,
             job_runner: None,
+            don: None,
             adapter_port: port(&options, 8080)?,
             options,
         };
@@ -160,6 +169,8 @@ impl Environment {
         env.start_adapter().await?;
         env.start_node().await?;
         env.start_job_runner()?;
+        let from = env.deployment.start_block;
+        env.start_don(from)?;
         Ok(env)
     }
 
@@ -249,6 +260,83 @@ impl Environment {
         self.job_runner =
             Some(Process::spawn("px-job-runner", "px-job-runner", &args, &env, &self.logs())?);
         Ok(())
+    }
+
+    /// The local DON's transmitter (pays for `KeystoneForwarder.report`).
+    pub fn don_transmitter() -> PrivateKeySigner {
+        key(0)
+    }
+
+    /// The local DON's node keys (px-don's development signers, configured on the forwarder).
+    pub fn don_signers(&self) -> Vec<PrivateKeySigner> {
+        let f = self.deployment.cre.don.as_ref().map_or(1, |d| usize::from(d.f));
+        px_don::don::dev_signers(3 * f + 1)
+    }
+
+    /// Starts (or restarts) the local DON (`px-don run`: 4 nodes, f = 1) on the deployment's
+    /// forwarder and PxSync, each node asking the oracle adapter, watching from `from_block`.
+    ///
+    /// # Errors
+    /// When it cannot start.
+    pub fn start_don(&mut self, from_block: u64) -> Result<()> {
+        let d = &self.deployment;
+        let cre = &d.cre;
+        let don = cre.don.as_ref().context("the deployment has no local DON")?;
+        let args = [
+            "run".to_owned(),
+            "--rpc-url".to_owned(),
+            self.rpc_url.clone(),
+            "--forwarder".to_owned(),
+            cre.forwarder.to_string(),
+            "--sync".to_owned(),
+            d.sync.to_string(),
+            "--core".to_owned(),
+            d.core.to_string(),
+            "--adapter-url".to_owned(),
+            self.adapter_url.clone(),
+            "--workflow-owner".to_owned(),
+            cre.workflow_owner.to_string(),
+            "--workflow-name".to_owned(),
+            cre.workflow_name.clone(),
+            "--workflow-id".to_owned(),
+            cre.workflow_id.to_string(),
+            "--don-id".to_owned(),
+            don.don_id.to_string(),
+            "--config-version".to_owned(),
+            don.config_version.to_string(),
+            "--f".to_owned(),
+            don.f.to_string(),
+            "--from-block".to_owned(),
+            from_block.to_string(),
+            "--poll-ms".to_owned(),
+            "200".to_owned(),
+        ];
+        let env =
+            [("PX_DON_TRANSMITTER_KEY", DEV_KEYS[0].to_owned()), ("RUST_LOG", "info".to_owned())];
+        self.don = Some(Process::spawn("px-don", "px-don", &args, &env, &self.logs())?);
+        Ok(())
+    }
+
+    /// Restarts the local DON from the chain's next block (it does not see earlier requests).
+    ///
+    /// # Errors
+    /// When the chain does not answer or the DON cannot start.
+    pub async fn restart_don(&mut self) -> Result<()> {
+        self.stop_don();
+        let next = self.provider(&self.owner)?.get_block_number().await? + 1;
+        self.start_don(next)
+    }
+
+    /// Stops the local DON.
+    pub fn stop_don(&mut self) {
+        if let Some(mut don) = self.don.take() {
+            don.stop();
+        }
+    }
+
+    /// The local DON's log.
+    pub fn don_log(&self) -> String {
+        self.don.as_ref().map(Process::log).unwrap_or_default()
     }
 
     /// Stops the Chainlink stand-in.
@@ -383,6 +471,7 @@ impl Environment {
 
 impl Drop for Environment {
     fn drop(&mut self) {
+        self.stop_don();
         self.stop_job_runner();
         if let Some(mut node) = self.node.take() {
             node.stop();

@@ -1,5 +1,7 @@
-//! Adversaries against the running system: each scenario must leave no wrong state on-chain and
-//! a clear error where a person would see it (`px`, the chain's events, the Chainlink node's log).
+//! Adversaries against the running system on the Direct Request route (the legacy path: the
+//! Operator and px-job-runner; `cre_adversaries.rs` has the CRE route's): each scenario must
+//! leave no wrong state on-chain and a clear error where a person would see it (`px`, the
+//! chain's events, the Chainlink node's log).
 //!
 //! The scenarios share one environment (starting one takes most of a minute) and run in order;
 //! each restores what it disturbs. The storage-outage scenario stops IPFS and so comes last.
@@ -17,7 +19,7 @@ use px_abi::{
     IPxStorageNft, IPxSync,
     chainlink::{LinkTokenInterface, OperatorInterface},
 };
-use px_e2e::environment::{Environment, Options};
+use px_e2e::environment::{Environment, Options, Route};
 use px_metadata::{BtnsKey, RawBlockCid, UsageDocument};
 use px_node_api::NodeClient;
 use serde_json::Value;
@@ -283,7 +285,12 @@ async fn an_unanswered_paid_sync_is_refunded(scene: &mut Scene) {
     let line = stderr_line(
         &scene.px(&["sync", &scene.token.to_string(), "--pay", "--timeout", "5"]).await,
     );
-    assert!(line.contains("no fulfilment") && line.contains("cancelSync"), "{line}");
+    assert!(
+        line.contains("no answer")
+            && line.contains("(Direct Request)")
+            && line.contains("cancelSync"),
+        "{line}"
+    );
     assert!(
         scene.env.job_runner_log().contains("run failed"),
         "the Chainlink node's log names the failure"
@@ -311,7 +318,7 @@ async fn a_sync_during_a_storage_outage_changes_nothing(scene: &Scene) {
     let line = stderr_line(
         &scene.px(&["sync", &scene.token.to_string(), "--pay", "--timeout", "8"]).await,
     );
-    assert!(line.contains("no fulfilment"), "{line}");
+    assert!(line.contains("no answer") && line.contains("(Direct Request)"), "{line}");
     let after = scene.usage().await;
     assert_eq!(
         (after.usedBytes, after.syncSequence, after.lastSyncedAt),
@@ -321,7 +328,9 @@ async fn a_sync_during_a_storage_outage_changes_nothing(scene: &Scene) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adversaries_change_nothing_and_say_why() {
-    let env = Environment::start(Options::default()).await.unwrap();
+    let env = Environment::start(Options { route: Route::DirectRequest, ..Options::default() })
+        .await
+        .unwrap();
     let user = env.users[0].clone();
     let minted = json(&env.px(&user, &["--json", "mint", "--plan", "1"]).await.unwrap());
     let token: U256 = minted["tokenId"].as_str().unwrap().parse().unwrap();

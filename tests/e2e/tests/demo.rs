@@ -26,6 +26,29 @@ fn the_demo_runs_every_step_and_stops_its_processes() {
     assert!(stdout.contains("after:  on-chain: 358000 of"), "usage reached the chain:\n{stdout}");
     assert!(stdout.contains("syncOverdue") && stdout.contains("quotaExceeded"), "{stdout}");
     assert!(stdout.contains("The environment is up."));
+    // Syncs went through CRE: the forwarder named, f + 1 of the 4 DON signatures, the gas.
+    assert!(stdout.contains("sync route: CRE"), "{stdout}");
+    assert!(stdout.contains("delivered through KeystoneForwarder 0x"), "{stdout}");
+    assert_eq!(
+        stdout.matches("DON signatures: 2 of 4 (f + 1)").count(),
+        4,
+        "four syncs:\n{stdout}"
+    );
+    assert!(stdout.contains("paid in ETH (requestSyncWithFee)"), "{stdout}");
+}
+
+#[test]
+fn the_demo_takes_the_direct_request_path_when_asked() {
+    let output = Command::new(bin_dir().unwrap().join("px-demo"))
+        .args(["--exit", "--free-ports", "--direct-request"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("sync route: Direct Request"), "{stdout}");
+    assert!(stdout.contains("fulfilled by the Chainlink stand-in"), "{stdout}");
+    assert!(!stdout.contains("DON signatures"), "{stdout}");
+    assert!(stdout.contains("after:  on-chain: 358000 of"), "usage reached the chain:\n{stdout}");
 }
 
 #[test]

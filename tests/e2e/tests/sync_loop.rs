@@ -1,11 +1,13 @@
 //! The loop of the mission, end to end, with every part a real process and users acting
 //! through `px`: mint (with a key from registration management, and without one as an explorer),
 //! sync before any upload, upload, sync, the sync window closing and reopening, and the quota.
+//! Syncs here take the Direct Request route (the legacy path, Operator and px-job-runner);
+//! `cre_loop.rs` runs the loop through CRE.
 
 use std::{path::PathBuf, process::Output, time::Duration};
 
 use alloy::{primitives::U256, signers::local::PrivateKeySigner};
-use px_e2e::environment::{Environment, Options};
+use px_e2e::environment::{Environment, Options, Route};
 use serde_json::Value;
 
 /// The sync window the core starts with.
@@ -63,7 +65,9 @@ async fn sync(env: &Environment, user: &PrivateKeySigner, token: U256, pay: bool
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_from_mint_to_sync_window_to_quota() {
-    let env = Environment::start(Options::default()).await.unwrap();
+    let env = Environment::start(Options { route: Route::DirectRequest, ..Options::default() })
+        .await
+        .unwrap();
     let (alice, bob, carol) = (env.users[0].clone(), env.users[1].clone(), env.users[2].clone());
 
     // A user mints through registration management: the node allocates the key and the

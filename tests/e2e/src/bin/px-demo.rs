@@ -1,8 +1,11 @@
 //! `px-demo`: the README's main job. Brings up the local environment (the local Stylus chain,
-//! a real IPFS node, the oracle adapter, the PX node, the Chainlink stand-in), deploys the
-//! programs and runs the sync loop as a narrated demo: each step, its transactions and gas, the
-//! usage before and after each sync. Then it keeps everything running for `px` and `cast` until
-//! ctrl-c (or exits at once with `--exit`), and stops every process it started.
+//! a real IPFS node, the oracle adapter, the PX node, the local CRE DON on Chainlink's
+//! `KeystoneForwarder`, the Direct Request stand-in), deploys the programs and runs the sync
+//! loop as a narrated demo: each step, its transactions and gas, the usage before and after each
+//! sync. Syncs go through CRE (the forwarder, the DON's f + 1 signatures, `onReport`'s gas);
+//! `--direct-request` (or `PX_DEMO_ROUTE=direct-request`) takes the legacy Operator path. Then
+//! it keeps everything running for `px` and `cast` until ctrl-c (or exits at once with
+//! `--exit`), and stops every process it started.
 
 use std::{path::PathBuf, process::Output, time::Duration};
 
@@ -11,7 +14,11 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::{Context, Result, bail};
-use px_e2e::environment::{Environment, Options};
+use px_abi::IPxSync;
+use px_e2e::{
+    cre,
+    environment::{Environment, Options, Route},
+};
 use serde_json::Value;
 
 const WINDOW: u64 = 30 * 24 * 3600;
@@ -33,6 +40,7 @@ fn hash(v: &Value) -> Result<B256> {
 
 struct Demo {
     env: Environment,
+    route: Route,
 }
 
 impl Demo {
@@ -52,6 +60,60 @@ impl Demo {
 
     async fn sync(&self, user: &PrivateKeySigner, token: U256, pay: bool) -> Result<()> {
         println!("    before: {}", self.usage_line(token).await?);
+        match self.route {
+            Route::Cre => self.sync_cre(user, token, pay).await?,
+            Route::DirectRequest => self.sync_direct_request(user, token, pay).await?,
+        }
+        println!("    after:  {}", self.usage_line(token).await?);
+        Ok(())
+    }
+
+    /// Through CRE: the request on PxSync, the local DON's delivery through the forwarder.
+    async fn sync_cre(&self, user: &PrivateKeySigner, token: U256, pay: bool) -> Result<()> {
+        let provider = self.env.provider(user)?;
+        let sync = IPxSync::new(self.env.deployment.sync, &provider);
+        let receipt = if pay {
+            let fee = sync.creConfig().call().await?.syncFee;
+            sync.requestSyncWithFee(token).value(fee).send().await?.get_receipt().await?
+        } else {
+            sync.requestSync(token).send().await?.get_receipt().await?
+        };
+        if !receipt.status() {
+            bail!("the sync request {} reverted", receipt.transaction_hash);
+        }
+        let request = cre::requested(&receipt)?;
+        let how = if pay { "paid in ETH (requestSyncWithFee)" } else { "sponsored (requestSync)" };
+        println!(
+            "    request {} ({how}): tx {}  gas {}; SyncRequested route {} (CRE)",
+            request.requestId, receipt.transaction_hash, receipt.gas_used, request.route
+        );
+        let (answer, tx) =
+            cre::wait_answer(&self.env, request.requestId, Duration::from_mins(2)).await?;
+        let delivery = cre::delivery(&self.env, tx).await?;
+        let n = self.env.don_signers().len();
+        println!(
+            "    the local DON ({n} nodes, each asking the adapter) agreed and delivered through \
+             KeystoneForwarder {}",
+            delivery.to
+        );
+        println!(
+            "    DON signatures: {} of {n} (f + 1)  tx {tx}  gas {} of the limit {} \
+             (KeystoneForwarder.report + onReport + applyUsage)",
+            delivery.signatures, delivery.gas_used, delivery.gas_limit
+        );
+        if let cre::Answer::Rejected(reason) = answer {
+            bail!("PxSync rejected the report (reason {reason})");
+        }
+        Ok(())
+    }
+
+    /// Through Direct Request (the legacy path): `px sync`, the Operator, px-job-runner.
+    async fn sync_direct_request(
+        &self,
+        user: &PrivateKeySigner,
+        token: U256,
+        pay: bool,
+    ) -> Result<()> {
         let id = token.to_string();
         let mut args = vec!["sync", id.as_str(), "--timeout", "120"];
         if pay {
@@ -65,7 +127,6 @@ impl Demo {
         println!(
             "    fulfilled by the Chainlink stand-in: tx {tx}  gas {gas} (Operator + fulfillSync + applyUsage)"
         );
-        println!("    after:  {}", self.usage_line(token).await?);
         Ok(())
     }
 
@@ -244,10 +305,10 @@ impl Demo {
     }
 }
 
-async fn run(exit: bool, default_ports: bool) -> Result<()> {
+async fn run(exit: bool, default_ports: bool, route: Route) -> Result<()> {
     step(1, "Starting the local environment and deploying the programs");
-    let env =
-        Environment::start(Options { default_ports, narrate: true, ..Options::default() }).await?;
+    let options = Options { default_ports, narrate: true, route, ..Options::default() };
+    let env = Environment::start(options).await?;
     let d = env.deployment.clone();
     println!(
         "    chain {} at {} (px-devnet: Stylus WASM on wasmi, EVM on revm)",
@@ -258,8 +319,23 @@ async fn run(exit: bool, default_ports: bool) -> Result<()> {
         d.core, d.sync, d.storefront, d.renderer
     );
     println!("    LINK {}  Operator {}  IPFS {}", d.link, d.operator, env.ipfs.api_url());
+    let f = d.cre.don.as_ref().map_or(1, |don| don.f);
+    println!(
+        "    KeystoneForwarder {} (Chainlink's, compiled from @chainlink/contracts 1.5.0), \
+         configured for a local DON of {} nodes with f = {f}",
+        d.cre.forwarder,
+        env.don_signers().len()
+    );
+    println!(
+        "    sync route: {}",
+        match route {
+            Route::Cre => "CRE (px-don -> KeystoneForwarder -> PxSync.onReport)",
+            Route::DirectRequest =>
+                "Direct Request, the legacy path (Operator -> px-job-runner -> fulfillSync)",
+        }
+    );
     println!("    oracle adapter {}  PX node {}", env.adapter_url, env.node_url);
-    let demo = Demo { env };
+    let demo = Demo { env, route };
     let (alice, bob) = (demo.env.users[0].clone(), demo.env.users[1].clone());
 
     let (alice_token, bob_token) = demo.mint(&alice, &bob).await?;
@@ -267,7 +343,17 @@ async fn run(exit: bool, default_ports: bool) -> Result<()> {
     demo.sync(&alice, alice_token, false).await?;
     demo.sync(&bob, bob_token, false).await?;
     demo.upload(&alice, alice_token).await?;
-    step(5, "Alice syncs: Chainlink request -> adapter resolves the name -> signed usage on-chain");
+    step(
+        5,
+        match route {
+            Route::Cre => {
+                "Alice pays for a sync: CRE request -> 4 DON nodes ask the adapter, agree, sign -> KeystoneForwarder -> signed usage on-chain"
+            }
+            Route::DirectRequest => {
+                "Alice syncs: Chainlink request -> adapter resolves the name -> signed usage on-chain"
+            }
+        },
+    );
     demo.sync(&alice, alice_token, true).await?;
     demo.window(&alice, alice_token).await?;
     demo.quota(&alice, alice_token).await?;
@@ -286,7 +372,10 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let exit = args.iter().any(|a| a == "--exit");
     let default_ports = !args.iter().any(|a| a == "--free-ports");
-    if let Err(error) = run(exit, default_ports).await {
+    let direct_request = args.iter().any(|a| a == "--direct-request")
+        || std::env::var("PX_DEMO_ROUTE").is_ok_and(|r| r == "direct-request");
+    let route = if direct_request { Route::DirectRequest } else { Route::Cre };
+    if let Err(error) = run(exit, default_ports, route).await {
         eprintln!("px-demo: {error:#}");
         std::process::exit(1);
     }
