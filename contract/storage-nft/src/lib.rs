@@ -38,8 +38,9 @@ use px_contract_common::ownable::{
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64},
-    stylus_core::errors::Error as CallError,
 };
+#[cfg(not(feature = "export-abi"))]
+use stylus_sdk::stylus_core::errors::Error as CallError;
 
 #[cfg(feature = "export-abi")]
 use crate::{
@@ -129,7 +130,7 @@ impl Error {
         if !revert_data.is_empty() {
             return Error::ReceiverReverted(CallError::Revert(revert_data));
         }
-        let _ = revert_data;
+        drop(revert_data);
         Error::InvalidReceiver(ERC721InvalidReceiver { receiver })
     }
 }
