@@ -35,12 +35,12 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 use px_contract_common::ownable::{
     Ownable, Ownable2Step, OwnableInvalidOwner, OwnableUnauthorizedAccount,
 };
+#[cfg(not(feature = "export-abi"))]
+use stylus_sdk::stylus_core::errors::Error as CallError;
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageB256, StorageBool, StorageMap, StorageU64},
 };
-#[cfg(not(feature = "export-abi"))]
-use stylus_sdk::stylus_core::errors::Error as CallError;
 
 #[cfg(feature = "export-abi")]
 use crate::{
