@@ -7,8 +7,10 @@
 #
 # It builds the programs with the size recipe (cargo xtask wasm; the files cargo-stylus would
 # deploy with --wasm-file), then runs px-deploy: one StylusDeployer transaction per program
-# (deploy + activate + constructor, so no constructor call can be front-run), the roles, the
-# oracle, the usage signers, LINK for sponsored syncs, and optionally a new owner.
+# (deploy + activate + constructor, so no constructor call can be front-run), the roles, PxSync's
+# CRE receiver (the plan's KeystoneForwarder, or one deployed and configured for a local DON;
+# workflow identity, ETH fee, timeout, route), the legacy Direct Request oracle, the usage
+# signers, LINK for sponsored syncs, and optionally a new owner.
 # Every px-deploy flag passes through (px-deploy --help).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
