@@ -242,3 +242,33 @@ fn error_when_sponsored_syncs_are_off() {
     assert!(!receipt.success);
     assert!(receipt.logs.is_empty());
 }
+
+#[test]
+fn supports_interface_fits_the_30000_gas_the_forwarders_erc165_probe_forwards_uncached() {
+    // KeystoneForwarder asks `ERC165Checker.supportsInterface(receiver, IReceiver)` before every
+    // delivery; each query is a staticcall with 30,000 gas, and a query that runs out counts as
+    // "no IReceiver": the transmission is recorded INVALID_RECEIVER for good. The first query of
+    // a delivery pays PxSync's uncached start-up, so the whole call must fit in 30,000 uncached.
+    let w = world();
+    let intrinsic = |data: &[u8]| -> u64 {
+        21_000 + data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>()
+    };
+    for id in [[0x01, 0xff, 0xc9, 0xa7], [0xff; 4], [0x80, 0x5f, 0x21, 0x32]] {
+        let query = Sync::supportsInterfaceCall { interfaceId: id.into() };
+        let data = query.abi_encode();
+        let req = px_devnet::chain::TxRequest::call(w.c.alice, w.sync, data.clone());
+        let used = w.c.chain.estimate_gas(&req, None).unwrap() - intrinsic(&data);
+        println!("PxSync supportsInterface({id:02x?}): {used} gas uncached");
+        assert!(used < 30_000, "{used} gas: the forwarder's probe would fail");
+    }
+    assert!(view(
+        &w.c.chain,
+        w.sync,
+        &Sync::supportsInterfaceCall { interfaceId: [0x80, 0x5f, 0x21, 0x32].into() }
+    ));
+    assert!(!view(
+        &w.c.chain,
+        w.sync,
+        &Sync::supportsInterfaceCall { interfaceId: [0xff; 4].into() }
+    ));
+}
