@@ -1,5 +1,6 @@
 //! The PX sync round trip on the artifacts users deploy: the core and `PxSync` WASM programs with
-//! Chainlink's LinkToken and Operator. A holder pays with `LINK.transferAndCall` (EVM ->
+//! Chainlink's LinkToken and Operator, on the Direct Request route (the CRE route's round trip,
+//! through Chainlink's KeystoneForwarder, is px-don's and the end-to-end tests'). A holder pays with `LINK.transferAndCall` (EVM ->
 //! `PxSync`'s WASM -> LINK -> Operator), the Operator emits `OracleRequest`, the node fulfils
 //! through `fulfillOracleRequest2` (EVM -> `PxSync` -> core), and an unanswered request is
 //! cancelled after Chainlink's five-minute expiry with the LINK refunded.
@@ -76,6 +77,8 @@ fn world() -> World {
     c.send(owner, &Nft::setSyncerCall { syncer: sync }).expect_success();
     let set_oracle = Sync::setOracleCall { link, operator, jobId: JOB, fee: U256::from(LINK) };
     send(&mut c.chain, owner, sync, &set_oracle).expect_success();
+    // These are the Direct Request round trips; a fresh PxSync routes sponsored syncs via CRE.
+    send(&mut c.chain, owner, sync, &Sync::setSyncRouteCall { route: 2 }).expect_success();
     let signer: PrivateKeySigner = DEV_KEYS[10].parse().unwrap();
     send(
         &mut c.chain,
