@@ -1,7 +1,8 @@
 //! The PX sync round trip on the artifacts users deploy: the core and `PxSync` WASM programs with
 //! Chainlink's LinkToken and Operator, on the Direct Request route (the CRE route's round trip,
-//! through Chainlink's KeystoneForwarder, is px-don's and the end-to-end tests'). A holder pays with `LINK.transferAndCall` (EVM ->
-//! `PxSync`'s WASM -> LINK -> Operator), the Operator emits `OracleRequest`, the node fulfils
+//! through Chainlink's `KeystoneForwarder`, is px-don's and the end-to-end tests'). A holder
+//! pays with `LINK.transferAndCall` (EVM -> `PxSync`'s WASM -> LINK -> Operator), the
+//! Operator emits `OracleRequest`, the node fulfils
 //! through `fulfillOracleRequest2` (EVM -> `PxSync` -> core), and an unanswered request is
 //! cancelled after Chainlink's five-minute expiry with the LINK refunded.
 
