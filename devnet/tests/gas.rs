@@ -7,7 +7,7 @@
 mod common;
 
 use alloy::sol_types::SolCall;
-use common::{Core, key, view};
+use common::{Core, intrinsic, key, view};
 use px_abi::{IPxStorageNft as Nft, arbitrum::ArbWasm};
 use px_devnet::{chain::Receipt, system::ARB_WASM};
 use revm::primitives::{Bytes, U256};
@@ -19,11 +19,6 @@ fn start_up(c: &Core) -> u64 {
     let init = view(&c.chain, ARB_WASM, &ArbWasm::programInitGasCall { program: c.nft });
     let pages = view(&c.chain, ARB_WASM, &ArbWasm::programMemoryFootprintCall { program: c.nft });
     init.gas + costs::memory_gas(&c.chain.config().stylus, pages, 0, 0)
-}
-
-/// Intrinsic gas plus calldata (EIP-2028: 4 per zero byte, 16 per non-zero byte).
-fn intrinsic(data: &[u8]) -> u64 {
-    21_000 + data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>()
 }
 
 /// Gas of the receipt's logs, as the EVM prices LOG0..LOG4.

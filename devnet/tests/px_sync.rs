@@ -16,7 +16,7 @@ use alloy::{
 use common::{
     Core,
     chainlink_flow::{LINK, LinkToken, Operator},
-    deploy_evm, key, send, view,
+    deploy_evm, intrinsic, key, send, view,
 };
 use px_abi::{IPxStorageNft as Nft, IPxSync as Sync, eip712};
 use px_devnet::chain::config::DEV_KEYS;
@@ -254,9 +254,6 @@ fn supports_interface_fits_the_30000_gas_the_forwarders_erc165_probe_forwards_un
     // "no IReceiver": the transmission is recorded INVALID_RECEIVER for good. The first query of
     // a delivery pays PxSync's uncached start-up, so the whole call must fit in 30,000 uncached.
     let w = world();
-    let intrinsic = |data: &[u8]| -> u64 {
-        21_000 + data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>()
-    };
     for id in [[0x01, 0xff, 0xc9, 0xa7], [0xff; 4], [0x80, 0x5f, 0x21, 0x32]] {
         let query = Sync::supportsInterfaceCall { interfaceId: id.into() };
         let data = query.abi_encode();

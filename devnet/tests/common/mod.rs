@@ -62,6 +62,11 @@ pub fn view<C: SolCall>(chain: &Chain, to: Address, call: &C) -> C::Return {
 /// 1 GiB.
 pub const GIB: u64 = 1 << 30;
 
+/// Intrinsic gas plus calldata (EIP-2028: 4 per zero byte, 16 per non-zero byte).
+pub fn intrinsic(data: &[u8]) -> u64 {
+    21_000 + data.iter().map(|b| if *b == 0 { 4 } else { 16 }).sum::<u64>()
+}
+
 /// An ed25519 peer id (identity multihash) whose public key is 32 bytes of `seed`.
 pub fn key(seed: u8) -> Vec<u8> {
     let mut key = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
