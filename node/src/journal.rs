@@ -203,6 +203,8 @@ pub struct Commit {
     pub record: TokenRecord,
     /// A file entry added at an ordinal.
     pub added: Option<(u64, FileEntry)>,
+    /// Whether the added file's bytes are `px-enc/1` ciphertext (what file lists mark).
+    pub added_ciphertext: bool,
     /// A file entry removed (ordinal and CID).
     pub removed: Option<(u64, String)>,
     /// The new head's bytes.
@@ -329,6 +331,9 @@ impl Journal {
             if let Some((ordinal, entry)) = &c.added {
                 files.insert((id.as_slice(), *ordinal), to_json(entry)?.as_slice())?;
                 refs.insert((entry.cid.as_str(), id.as_slice()), ())?;
+                if c.added_ciphertext {
+                    tx.open_table(CIPHERTEXT)?.insert(entry.cid.as_str(), ())?;
+                }
             }
             if let Some((ordinal, cid)) = &c.removed {
                 files.remove((id.as_slice(), *ordinal))?;
@@ -400,14 +405,6 @@ impl Journal {
         let id = id_bytes(token_id);
         let tx = self.db.begin_read()?;
         Ok(tx.open_table(FILE_TOKENS)?.get((cid, id.as_slice()))?.is_some())
-    }
-
-    /// Records that the bytes of `cid` are `px-enc/1` ciphertext.
-    pub fn mark_ciphertext(&self, cid: &str) -> Result<(), NodeError> {
-        let tx = self.db.begin_write()?;
-        tx.open_table(CIPHERTEXT)?.insert(cid, ())?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// Which of `cids` are `px-enc/1` ciphertext, in their order.

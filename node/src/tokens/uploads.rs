@@ -124,13 +124,9 @@ impl TokenService {
             size: len,
             added_at: Timestamp::now(),
         };
-        if tally.ciphertext() {
-            // A fact about these bytes, true whether or not the commit below succeeds.
-            self.journal.mark_ciphertext(&added)?;
-        }
         // In flight from here to the commit: the sweep leaves this CID pinned meanwhile.
         let repin = self.pins.hold(&added).await;
-        let committed = self.commit_upload(token_id, entry, reservation);
+        let committed = self.commit_upload(token_id, entry, tally.ciphertext(), reservation);
         self.pins.release(&added).await;
         let record = committed?;
         if repin {
@@ -147,6 +143,7 @@ impl TokenService {
         &self,
         token_id: U256,
         entry: FileEntry,
+        ciphertext: bool,
         mut reservation: Reservation,
     ) -> Result<TokenRecord, NodeError> {
         let slot = reservation.slot.clone();
@@ -161,7 +158,8 @@ impl TokenService {
         record.sequence += 1;
         let ordinal = record.next_ordinal;
         record.next_ordinal += 1;
-        let commit = self.build(token_id, record, &files, Some((ordinal, entry)), None)?;
+        let mut commit = self.build(token_id, record, &files, Some((ordinal, entry)), None)?;
+        commit.added_ciphertext = ciphertext;
         self.journal.commit(&commit)?;
         // Committed: the bytes now count in the record, no longer as a reservation.
         reserved.bytes -= reservation.bytes;
@@ -204,7 +202,16 @@ impl TokenService {
         record.pages = cids;
         journal::hold(&mut record);
         let unpin_at = self.unpin_at();
-        Ok(Commit { token_id, record, added, removed, head: encoded.bytes, pages, unpin_at })
+        Ok(Commit {
+            token_id,
+            record,
+            added,
+            added_ciphertext: false,
+            removed,
+            head: encoded.bytes,
+            pages,
+            unpin_at,
+        })
     }
 
     /// Removes the newest entry of `cid` from the token and lowers `usedBytes` (not
